@@ -1,0 +1,29 @@
+# Each target sets up what it needs: a .venv made with python3 -m venv, refreshed when
+# pyproject.toml changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: runbook test lab bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+runbook: $(STAMP)  ## the whole runbook against the embedded sandbox
+	$(BIN)/python -m runbook run
+
+test: $(STAMP)  ## the test suite (pytest exit code 5, no tests, is a failure)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+bench: $(STAMP)  ## figures: the runbook's wall time per step against bare helper calls
+	$(BIN)/python bench/runbook.py
+
+clean:
+	rm -rf $(VENV) runs

@@ -1,0 +1,234 @@
+"""Step 02: OUs, member accounts (created asynchronously), and the invited original account."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from botocore.exceptions import ClientError
+from tqdm.auto import tqdm
+
+from helpers.config import Account
+from helpers.kit import Kit, KitError
+from helpers.organization import child_ous, describe, root_id
+from helpers.targets import ACCESS_ROLE
+
+MAX_IN_FLIGHT = 5  # AWS allows five CreateAccount requests in progress at once
+ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
+FAILURE_ADVICE = {
+    "EMAIL_ALREADY_EXISTS": "another AWS account uses this email: choose a new address",
+    "ACCOUNT_LIMIT_EXCEEDED": "the organization's account quota is reached: ask for more "
+    "in Service Quotas (AWS Organizations) or remove accounts",
+    "INVALID_EMAIL": "AWS refused the email address: fix it in the config",
+}
+
+
+def members(kit: Kit) -> dict[str, dict]:
+    """The organization's accounts by id ({} while the organization is only planned)."""
+    if describe(kit.management) is None:
+        return {}
+    pages = kit.management.client("organizations").get_paginator("list_accounts").paginate()
+    return {a["Id"]: a for page in pages for a in page["Accounts"]}
+
+
+def ensure_ous(kit: Kit) -> dict[str, str | None]:
+    """Create the config's missing OUs, parents first; {path: id}, None where only planned."""
+    orgs = kit.management.client("organizations")
+    ids: dict[str, str | None] = {"Root": root_id(kit.management) if describe(kit.management) else None}
+    for path in kit.config.ou_paths():
+        parent_path, _, name = path.rpartition("/")
+        parent = ids[parent_path or "Root"]
+        found = {ou["Name"]: ou["Id"] for ou in child_ous(kit.management, parent)} if parent else {}
+        ids[path] = found.get(name)
+        if ids[path]:
+            kit.keep(f"OU {path}", ids[path])
+        elif kit.change("create", f"OU {path}"):
+            created = orgs.create_organizational_unit(ParentId=parent, Name=name)
+            ids[path] = created["OrganizationalUnit"]["Id"]
+    return ids
+
+
+def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | None]:
+    """Create the config's missing member accounts, at most five in flight; {name: id}.
+
+    Accounts are matched by email (unique across AWS). A creation still in progress from an
+    earlier run is waited for, not repeated. Failures are raised together at the end, with
+    AWS's reason and what to do.
+    """
+    orgs = kit.management.client("organizations")
+    by_email = {a["Email"].lower(): a["Id"] for a in members(kit).values()}
+    ids: dict[str, str | None] = {}
+    todo: list[Account] = []
+    for account in kit.config.created_accounts():
+        ids[account.name] = by_email.get(account.email.lower())
+        if ids[account.name]:
+            kit.keep(f"account {account.name}", ids[account.name])
+        elif kit.change("create", f"account {account.name}", account.email):
+            todo.append(account)
+    if not todo:
+        return ids
+
+    running = _in_progress(orgs)  # request id -> account name, from earlier runs
+    waiting = [a for a in todo if a.name not in running.values()]
+    failures: list[str] = []
+    with tqdm(total=len(todo), desc="accounts", unit="account") as progress:
+        delay = poll_seconds
+        while waiting or running:
+            while waiting and len(running) < MAX_IN_FLIGHT:
+                account = waiting.pop(0)
+                status = orgs.create_account(AccountName=account.name, Email=account.email)
+                running[status["CreateAccountStatus"]["Id"]] = account.name
+            time.sleep(delay)
+            delay = min(delay * 1.5, 10.0)
+            for request_id, name in list(running.items()):
+                status = orgs.describe_create_account_status(CreateAccountRequestId=request_id)
+                status = status["CreateAccountStatus"]
+                if status["State"] == "IN_PROGRESS":
+                    continue
+                del running[request_id]
+                progress.update()
+                if status["State"] == "SUCCEEDED":
+                    ids[name] = status["AccountId"]
+                else:
+                    reason = status.get("FailureReason", "UNKNOWN")
+                    advice = FAILURE_ADVICE.get(reason, "see the AWS Organizations console")
+                    failures.append(f"account {name}: CreateAccount failed with {reason}: {advice}")
+    if failures:
+        raise KitError("; ".join(failures))
+    return ids
+
+
+def _in_progress(orgs) -> dict[str, str]:
+    pages = orgs.get_paginator("list_create_account_status").paginate(States=["IN_PROGRESS"])
+    return {s["Id"]: s["AccountName"] for page in pages for s in page["CreateAccountStatuses"]}
+
+
+def open_invitation(kit: Kit, account_id: str) -> dict | None:
+    """The organization's open invitation to `account_id`, if any."""
+    pages = (
+        kit.management.client("organizations")
+        .get_paginator("list_handshakes_for_organization")
+        .paginate(Filter={"ActionType": "INVITE"})
+    )
+    for page in pages:
+        for handshake in page["Handshakes"]:
+            parties = {(p["Type"], p["Id"]) for p in handshake["Parties"]}
+            if handshake["State"] in ("OPEN", "REQUESTED") and ("ACCOUNT", account_id) in parties:
+                return handshake
+    return None
+
+
+def ensure_invitations(kit: Kit) -> dict[str, str | None]:
+    """Invite the config's existing accounts and accept from their side; {name: id if member}.
+
+    The invited account accepts with its own credentials (the sandbox's, or the profile the
+    config names). Without them the invitation stays pending and the kit says what to do.
+    """
+    joined = members(kit)
+    ids: dict[str, str | None] = {}
+    for account in kit.config.invited_accounts():
+        resource = f"account {account.name} ({account.id})"
+        ids[account.name] = account.id if account.id in joined else None
+        if ids[account.name]:
+            kit.keep(resource, "member of the organization")
+            continue
+        handshake = open_invitation(kit, account.id) if joined else None
+        if handshake is None and kit.change("invite", resource, "handshake to join"):
+            orgs = kit.management.client("organizations")
+            handshake = orgs.invite_account_to_organization(
+                Target={"Id": account.id, "Type": "ACCOUNT"},
+                Notes="Join the organization; your workloads stay where they are.",
+            )["Handshake"]
+        own = kit.outside(account.id, account.profile)
+        if own is None:
+            kit.ask(
+                f"sign in to {resource}, open AWS Organizations > Invitations and accept the "
+                f"invitation, or set a profile with its credentials in the config and run again"
+            )
+        elif kit.change("accept", f"invitation to {resource}", "with the account's own credentials"):
+            own.client("organizations").accept_handshake(HandshakeId=handshake["Id"])
+            ids[account.name] = account.id
+    return ids
+
+
+def access_role_trust(management_id: str) -> dict:
+    """The trust policy of OrganizationAccountAccessRole: the management account may assume it."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{management_id}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+
+
+def ensure_access_roles(kit: Kit) -> None:
+    """Give each invited account the OrganizationAccountAccessRole created accounts get."""
+    trust = access_role_trust(kit.config.management_account.id)
+    for account in kit.config.invited_accounts():
+        resource = f"role {ACCESS_ROLE} in account {account.name}"
+        own = kit.outside(account.id, account.profile)
+        if own is None:
+            _check_reachable(kit, account, resource)
+            continue
+        iam = own.client("iam")
+        try:
+            role = iam.get_role(RoleName=ACCESS_ROLE)["Role"]
+        except iam.exceptions.NoSuchEntityException:
+            role = None
+        if role is None:
+            if kit.change("create", resource, "trusted by the management account"):
+                iam.create_role(
+                    RoleName=ACCESS_ROLE,
+                    AssumeRolePolicyDocument=json.dumps(trust),
+                    Description="Lets the organization's management account administer it",
+                )
+        elif role["AssumeRolePolicyDocument"] != trust:
+            if kit.change("update", resource, "trust the management account only"):
+                iam.update_assume_role_policy(RoleName=ACCESS_ROLE, PolicyDocument=json.dumps(trust))
+        attached = (
+            []
+            if role is None
+            else [
+                p["PolicyArn"]
+                for page in iam.get_paginator("list_attached_role_policies").paginate(
+                    RoleName=ACCESS_ROLE
+                )
+                for p in page["AttachedPolicies"]
+            ]
+        )
+        if ADMIN_POLICY in attached:
+            kit.keep(resource, "AdministratorAccess")
+        elif kit.change("attach", resource, "AdministratorAccess"):
+            iam.attach_role_policy(RoleName=ACCESS_ROLE, PolicyArn=ADMIN_POLICY)
+
+
+def _check_reachable(kit: Kit, account: Account, resource: str) -> None:
+    try:
+        kit.account(account.id)
+        kit.keep(resource, "assumable from the management account")
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "AccessDenied":
+            raise
+        kit.ask(f"create {resource}, trusted by the management account, with AdministratorAccess")
+
+
+def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | None]) -> None:
+    """Move each account into the OU the config names."""
+    orgs = kit.management.client("organizations")
+    for account in kit.config.accounts:
+        account_id, target = ids.get(account.name), ous[account.ou]
+        resource = f"account {account.name}"
+        if account_id is None or target is None:
+            kit.change("move", resource, f"to {account.ou} once it exists")
+            continue
+        parent = orgs.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+        if parent == target:
+            kit.keep(resource, f"in {account.ou}")
+        elif kit.change("move", resource, f"to {account.ou}"):
+            orgs.move_account(
+                AccountId=account_id, SourceParentId=parent, DestinationParentId=target
+            )

@@ -1,0 +1,100 @@
+"""Step 01: the organization itself, created with all features from the management account."""
+
+from __future__ import annotations
+
+import boto3
+
+from helpers.kit import Kit, KitError
+from helpers.pictures import Node, Picture, tree
+
+
+def describe(session: boto3.Session) -> dict | None:
+    """The organization this session's account belongs to, or None outside any."""
+    orgs = session.client("organizations")
+    try:
+        return orgs.describe_organization()["Organization"]
+    except orgs.exceptions.AWSOrganizationsNotInUseException:
+        return None
+
+
+def check_caller(kit: Kit) -> str:
+    """Refuse to go on unless the credentials are the config's management account."""
+    account = kit.management.client("sts").get_caller_identity()["Account"]
+    expected = kit.config.management_account.id
+    if account != expected:
+        raise KitError(
+            f"the credentials belong to account {account}, but management_account.id in the "
+            f"config is {expected}: use the management account's credentials or fix the config"
+        )
+    return account
+
+
+def ensure_organization(kit: Kit) -> dict | None:
+    """Make the management account the head of an organization with all features.
+
+    Returns the organization (None when only planned).
+    """
+    account = check_caller(kit)
+    org = describe(kit.management)
+    if org is None:
+        if kit.change("create", "organization", f"all features, management account {account}"):
+            orgs = kit.management.client("organizations")
+            org = orgs.create_organization(FeatureSet="ALL")["Organization"]
+        return org
+    if org["MasterAccountId"] != account:
+        raise KitError(
+            f"account {account} is a member of organization {org['Id']}, whose management "
+            f"account is {org['MasterAccountId']}: the kit starts from a new, empty account"
+        )
+    if org["FeatureSet"] != "ALL":
+        if kit.change("update", f"organization {org['Id']}", "enable all features"):
+            kit.management.client("organizations").enable_all_features()
+        return org
+    kit.keep(f"organization {org['Id']}", "all features")
+    return org
+
+
+def root_id(session: boto3.Session) -> str:
+    """The id of the organization's one root."""
+    return session.client("organizations").list_roots()["Roots"][0]["Id"]
+
+
+def child_ous(session: boto3.Session, parent_id: str) -> list[dict]:
+    """The OUs directly under a root or OU (each with Id and Name)."""
+    pages = session.client("organizations").get_paginator("list_organizational_units_for_parent")
+    return [ou for page in pages.paginate(ParentId=parent_id) for ou in page["OrganizationalUnits"]]
+
+
+def child_accounts(session: boto3.Session, parent_id: str) -> list[dict]:
+    """The accounts directly under a root or OU."""
+    pages = session.client("organizations").get_paginator("list_accounts_for_parent")
+    return [a for page in pages.paginate(ParentId=parent_id) for a in page["Accounts"]]
+
+
+def organization_tree(session: boto3.Session, notes: dict[str, list[str]] | None = None) -> Node:
+    """The organization as a tree of OUs and accounts; `notes` adds lines under a node's id."""
+    orgs = session.client("organizations")
+    notes = notes or {}
+    org = orgs.describe_organization()["Organization"]
+    management = org["MasterAccountId"]
+
+    def account_node(account: dict) -> Node:
+        extra = ["management"] if account["Id"] == management else []
+        return Node(
+            account["Name"],
+            kind="management" if extra else "account",
+            notes=[account["Id"], *extra, *notes.get(account["Id"], [])],
+        )
+
+    def ou_node(ou_id: str, label: str, kind: str) -> Node:
+        children = [ou_node(ou["Id"], ou["Name"], "ou") for ou in child_ous(session, ou_id)]
+        children += [account_node(a) for a in child_accounts(session, ou_id)]
+        return Node(label, kind=kind, notes=[ou_id, *notes.get(ou_id, [])], children=children)
+
+    root = root_id(session)
+    return ou_node(root, f"Root ({org['Id']})", "root")
+
+
+def picture(session: boto3.Session, notes: dict[str, list[str]] | None = None) -> Picture:
+    """The organization tree, drawn."""
+    return tree(organization_tree(session, notes))

@@ -1,0 +1,106 @@
+"""Where the kit's calls go: the embedded sandbox or a real management account.
+
+The helpers never know which: a target only decides the endpoint and the credentials.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from functools import cache
+
+import boto3
+from botocore.config import Config
+
+RETRY = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10)
+SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+ACCESS_ROLE = "OrganizationAccountAccessRole"
+
+
+class KitSession(boto3.Session):
+    """A boto3 session whose clients use the target's endpoint and the standard retry mode."""
+
+    def __init__(self, *, endpoint_url: str | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.endpoint_url = endpoint_url
+
+    @cache  # noqa: B019 - one client per service and region for the session's lifetime
+    def client(self, service_name: str, region_name: str | None = None):
+        return super().client(
+            service_name, region_name=region_name, endpoint_url=self.endpoint_url, config=RETRY
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """The sandbox (an endpoint on loopback) or AWS (a named profile)."""
+
+    name: str
+    region: str
+    endpoint_url: str | None = None
+    profile: str | None = None
+
+    @classmethod
+    def sandbox(cls, endpoint_url: str, region: str) -> Target:
+        return cls("sandbox", region, endpoint_url=endpoint_url.rstrip("/"))
+
+    @classmethod
+    def aws(cls, profile: str | None, region: str) -> Target:
+        return cls("aws", region, profile=profile or None)
+
+    def management(self) -> KitSession:
+        """The management account's session: the sandbox's root or the profile."""
+        if self.name == "sandbox":
+            return self._session(**SANDBOX_CREDENTIALS)
+        return KitSession(profile_name=self.profile, region_name=self.region)
+
+    def assume(self, source: boto3.Session, account_id: str, role: str = ACCESS_ROLE) -> KitSession:
+        """A session in `account_id` through one sts:AssumeRole call from `source`."""
+        arn = f"arn:aws:iam::{account_id}:role/{role}"
+        creds = source.client("sts").assume_role(RoleArn=arn, RoleSessionName="org-kit")
+        c = creds["Credentials"]
+        return self._session(
+            aws_access_key_id=c["AccessKeyId"],
+            aws_secret_access_key=c["SecretAccessKey"],
+            aws_session_token=c["SessionToken"],
+        )
+
+    def outside_account(self, account_id: str, profile: str | None) -> KitSession | None:
+        """The own credentials of an account outside the organization, or None if unknown.
+
+        The sandbox hands out the credentials of the accounts it seeded; against AWS they
+        come from the profile the config names for that account.
+        """
+        if self.name == "sandbox":
+            url = f"{self.endpoint_url}/_kit/credentials/{account_id}"
+            try:
+                with urllib.request.urlopen(url, timeout=10) as response:
+                    keys = json.load(response)
+            except urllib.error.HTTPError:
+                return None
+            return self._session(
+                aws_access_key_id=keys["AccessKeyId"],
+                aws_secret_access_key=keys["SecretAccessKey"],
+            )
+        return KitSession(profile_name=profile, region_name=self.region) if profile else None
+
+    def _session(self, **credentials: str) -> KitSession:
+        return KitSession(endpoint_url=self.endpoint_url, region_name=self.region, **credentials)
+
+
+def target_for(name: str, region: str, endpoint_url: str = "", profile: str = "") -> Target:
+    """The target a notebook's parameters name; the sandbox endpoint defaults to AWS_ENDPOINT_URL."""
+    if name == "aws":
+        return Target.aws(profile, region)
+    if name != "sandbox":
+        raise ValueError(f"target must be 'sandbox' or 'aws', not {name!r}")
+    endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL", "")
+    if not endpoint:
+        raise ValueError(
+            "target 'sandbox' needs a running sandbox: start one with "
+            "`python -m runbook sandbox` (or `make lab`) and set AWS_ENDPOINT_URL"
+        )
+    return Target.sandbox(endpoint, region)
