@@ -1,0 +1,443 @@
+"""The desired-state file: the organization the team wants, in one YAML file.
+
+`load_config(path)` validates the whole file before anything touches AWS and returns an
+`OrgConfig`, or raises `ConfigError` listing every problem at once, each as
+"field.path[2].name: what is wrong and what is expected".
+
+Validation has two layers:
+- the pydantic models check each value's shape (types, AWS naming rules, unknown keys);
+- `@check` functions check what spans fields (uniqueness, references, the OU tree). They
+  read each top-level section validated on its own (`Sections`), so one bad value does not
+  hide the problems elsewhere.
+
+Adding a section: write its model (a `Section`), add a field to `OrgConfig`, and register
+any cross-field rules with `@check`.
+"""
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, get_args
+
+import botocore.session
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
+
+ROOT = "Root"
+MAX_ACCOUNTS = 1000
+MAX_OU_DEPTH = 5  # AWS: OUs nest at most five levels below the root
+FILE = "(file)"
+TOP = "(top level)"
+
+Issue = tuple[str, str]  # (field path, what is wrong and what is expected)
+
+
+class ConfigError(Exception):
+    """The desired-state file has problems; `.errors` lists every one of them."""
+
+    def __init__(self, source: str, errors: list[str]) -> None:
+        self.source = source
+        self.errors = errors
+        super().__init__(source, errors)
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  - {error}" for error in self.errors)
+        return f"{self.source}: {len(self.errors)} problem(s) in the desired-state file:\n{lines}"
+
+
+def _fail(message: str, **context: str) -> NoReturn:
+    """Refuse a value with the kit's own words ({name} placeholders come from context)."""
+    raise PydanticCustomError("kit", message, context)
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+@cache
+def region_partitions() -> dict[str, str]:
+    """Every AWS region botocore knows, mapped to its partition (aws, aws-cn, ...)."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    return {
+        region: partition["id"]
+        for partition in loader.load_data("partitions")["partitions"]
+        for region in partition["regions"]
+        if not region.endswith("-global")
+    }
+
+
+def _region(value: str) -> str:
+    if value not in region_partitions():
+        guess = difflib.get_close_matches(value, region_partitions(), n=1)
+        hint = f"did you mean {guess[0]}?" if guess else "expected a name such as eu-central-1"
+        _fail("{value} is not an AWS region; " + hint, value=repr(value))
+    return value
+
+
+def _account_id(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        example = f'"{value}"' if len(str(value)) == 12 else '"012345678901"'
+        _fail(
+            "YAML read this id as the number {value}: quote account ids, e.g. id: "
+            + example
+            + " (unquoted digits become a number, which loses leading zeros or reads as octal)",
+            value=str(value),
+        )
+    if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
+        _fail(
+            '{value} is not an account id; expected 12 digits in quotes, e.g. "123456789012"',
+            value=repr(value),
+        )
+    return value
+
+
+def _text(pattern: str, rule: str) -> AfterValidator:
+    """A validator refusing strings that do not fully match pattern, explaining the rule."""
+    regex = re.compile(pattern)
+
+    def validate(value: str) -> str:
+        if not regex.fullmatch(value):
+            _fail("{value} breaks the rule: " + rule, value=repr(value))
+        return value
+
+    return AfterValidator(validate)
+
+
+AccountId = Annotated[str, BeforeValidator(_account_id)]
+Region = Annotated[str, AfterValidator(_region)]
+AccountName = Annotated[
+    str, _text(r"[\x20-\x7e]{1,50}", "1 to 50 printable ASCII characters (AWS account names)")
+]
+OuName = Annotated[
+    str,
+    _text(r"[^/]{1,128}", "1 to 128 characters without '/' (the kit writes OU paths with '/')"),
+]
+Email = Annotated[
+    str,
+    _text(r"(?=.{6,64}$)[^\s@]+@[^\s@]+\.[^\s@]+", "an email address of 6 to 64 characters"),
+]
+Profile = Annotated[str, _text(r"\S+", "an AWS CLI profile name without spaces")]
+
+
+# --- sections -----------------------------------------------------------------------------
+
+
+class Section(BaseModel):
+    """A part of the desired-state file: unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ManagementAccount(Section):
+    """The new, empty account that becomes the management account; it runs no workloads."""
+
+    id: AccountId
+    email: Email
+    name: AccountName = "management"
+
+
+class OrganizationalUnit(Section):
+    """An OU and the OUs nested in it."""
+
+    name: OuName
+    children: list["OrganizationalUnit"] = []
+
+
+class Account(Section):
+    """A member account: created by the kit, or (invite: true) the team's existing account."""
+
+    name: AccountName
+    email: Email
+    ou: str = Field(min_length=1)
+    id: AccountId | None = None
+    invite: bool = False
+    profile: Profile | None = None
+
+
+def _ou_paths(ous: Iterable[OrganizationalUnit], parent: str = "") -> Iterator[str]:
+    """OU paths ("Workloads/Dev"), each parent before its children."""
+    for ou in ous:
+        path = f"{parent}/{ou.name}" if parent else ou.name
+        yield path
+        yield from _ou_paths(ou.children, path)
+
+
+class OrgConfig(Section):
+    """The whole desired state of the organization."""
+
+    management_account: ManagementAccount
+    home_region: Region
+    allowed_regions: list[Region] = Field(min_length=1)
+    organizational_units: list[OrganizationalUnit] = []
+    accounts: list[Account] = Field(default=[], max_length=MAX_ACCOUNTS)
+
+    def ou_paths(self) -> list[str]:
+        """Every OU path, parents before children, e.g. ["Workloads", "Workloads/Dev"]."""
+        return list(_ou_paths(self.organizational_units))
+
+    def account(self, name: str) -> Account:
+        """The member account with this name (KeyError if there is none)."""
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise KeyError(f"no account named {name!r} in the desired-state file")
+
+    def created_accounts(self) -> list[Account]:
+        """Accounts the kit creates."""
+        return [account for account in self.accounts if not account.invite]
+
+    def invited_accounts(self) -> list[Account]:
+        """Existing accounts the kit invites (never created, never closed)."""
+        return [account for account in self.accounts if account.invite]
+
+
+# --- cross-field checks -------------------------------------------------------------------
+
+
+@cache
+def _adapter(name: str, item: bool = False) -> TypeAdapter:
+    field = OrgConfig.model_fields[name]
+    return TypeAdapter(
+        get_args(field.annotation)[0] if item else Annotated[field.annotation, field]
+    )
+
+
+class Sections:
+    """The raw file's top-level sections, each validated on its own."""
+
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self._raw = raw
+
+    def whole(self, name: str) -> Any | None:
+        """The validated section (or its default), None if it is missing or has errors."""
+        field = OrgConfig.model_fields[name]
+        if name not in self._raw:
+            return None if field.is_required() else field.get_default(call_default_factory=True)
+        try:
+            return _adapter(name).validate_python(self._raw[name])
+        except ValidationError:
+            return None
+
+    def items(self, name: str) -> list[tuple[int, Any]]:
+        """The well-formed items of a list section, with their indexes."""
+        raw = self._raw.get(name)
+        valid = []
+        for index, item in enumerate(raw if isinstance(raw, list) else []):
+            try:
+                valid.append((index, _adapter(name, item=True).validate_python(item)))
+            except ValidationError:
+                continue
+        return valid
+
+
+Check = Callable[[Sections], Iterator[Issue]]
+CHECKS: list[Check] = []
+
+
+def check(function: Check) -> Check:
+    """Register a cross-field check."""
+    CHECKS.append(function)
+    return function
+
+
+def _duplicates(entries: Iterable[tuple[str, str]], rule: str) -> Iterator[Issue]:
+    """Flag each (path, value) whose value (ignoring case) an earlier entry already used."""
+    first: dict[str, str] = {}
+    for path, value in entries:
+        earlier = first.setdefault(value.casefold(), path)
+        if earlier != path:
+            yield path, f"{value!r} is already used by {earlier}; {rule}"
+
+
+@check
+def _regions(sections: Sections) -> Iterator[Issue]:
+    regions = sections.items("allowed_regions")
+    entries = ((f"allowed_regions[{index}]", region) for index, region in regions)
+    yield from _duplicates(entries, "list each region once")
+    partitions = sorted({region_partitions()[region] for _, region in regions})
+    if len(partitions) > 1:
+        yield (
+            "allowed_regions",
+            f"mixes AWS partitions ({', '.join(partitions)}); an organization lives in one",
+        )
+    allowed, home = sections.whole("allowed_regions"), sections.whole("home_region")
+    if allowed is not None and home is not None and home not in allowed:
+        yield (
+            "home_region",
+            f"{home!r} is not in allowed_regions ({', '.join(allowed)}); add it there or pick one",
+        )
+
+
+def _ou_tree(ous: list[tuple[int, OrganizationalUnit]], path: str, depth: int) -> Iterator[Issue]:
+    names = ((f"{path}[{index}].name", ou.name) for index, ou in ous)
+    yield from _duplicates(names, "OU names must be unique among siblings")
+    for index, ou in ous:
+        here = f"{path}[{index}]"
+        if depth > MAX_OU_DEPTH:
+            yield here, f"is nested {depth} levels deep; AWS allows {MAX_OU_DEPTH} below the Root"
+        yield from _ou_tree(list(enumerate(ou.children)), f"{here}.children", depth + 1)
+
+
+@check
+def _organizational_units(sections: Sections) -> Iterator[Issue]:
+    ous = sections.items("organizational_units")
+    for index, ou in ous:
+        if ou.name.casefold() == ROOT.casefold():
+            yield f"organizational_units[{index}].name", f"{ROOT!r} is the root's path; rename it"
+    yield from _ou_tree(ous, "organizational_units", 1)
+
+
+@check
+def _accounts(sections: Sections) -> Iterator[Issue]:
+    accounts = sections.items("accounts")
+    management = sections.whole("management_account")
+    first = [("management_account", management)] if management else []
+    every = first + [(f"accounts[{index}]", account) for index, account in accounts]
+    names = ((f"{path}.name", account.name) for path, account in every)
+    yield from _duplicates(names, "each account needs its own name")
+    emails = ((f"{path}.email", account.email) for path, account in every)
+    yield from _duplicates(emails, "AWS requires a different email for every account")
+    ids = ((f"{path}.id", account.id) for path, account in every if account.id)
+    yield from _duplicates(ids, "each account id appears once (never the management account's)")
+    for index, account in accounts:
+        yield from _account_rules(f"accounts[{index}]", account)
+    ous = sections.whole("organizational_units")
+    if ous is not None:
+        paths = [ROOT, *_ou_paths(ous)]
+        for index, account in accounts:
+            if account.ou not in paths:
+                yield (
+                    f"accounts[{index}].ou",
+                    f"{account.ou!r} is not an OU path; expected one of: {', '.join(paths)}",
+                )
+
+
+def _account_rules(path: str, account: Account) -> Iterator[Issue]:
+    if account.invite and account.id is None:
+        yield f"{path}.id", "is missing: an invited account must name its existing 12-digit id"
+    if not account.invite and account.id is not None:
+        yield (
+            f"{path}.id",
+            "is only for invited accounts: AWS assigns the id of an account the kit creates "
+            "(remove id, or set invite: true for an existing account)",
+        )
+    if not account.invite and account.profile is not None:
+        yield f"{path}.profile", "is only for invited accounts (to accept the invitation)"
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """A SafeLoader that notes keys given twice in one mapping (PyYAML keeps the last)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.issues: list[str] = []
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[str] = set()
+        for key, _ in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.value in seen:
+                self.issues.append(
+                    f"{FILE}: line {key.start_mark.line + 1}: key {key.value!r} appears twice "
+                    "in the same mapping; write it once"
+                )
+            seen.add(getattr(key, "value", None))
+        return super().construct_mapping(node, deep)
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+    what = getattr(error, "problem", None) or str(error)
+    return f"{FILE}: {where}YAML syntax error: {what}"
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """('accounts', 2, 'email') -> 'accounts[2].email'."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or TOP
+
+
+def _model_at(loc: Iterable[int | str]) -> type[BaseModel] | None:
+    """The model that the mapping at loc is validated against."""
+    model: type[BaseModel] | None = OrgConfig
+    for part in loc:
+        if isinstance(part, str):
+            field = model.model_fields.get(part) if model else None
+            model = _model_in(field.annotation) if field else None
+    return model
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next(filter(None, map(_model_in, get_args(annotation))), None)
+
+
+def _yaml_kind(value: Any) -> str:
+    kinds = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list"}
+    return "nothing" if value is None else kinds.get(type(value), "a mapping")
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind, loc = error["type"], error["loc"]
+    if kind == "missing":
+        return "is required but missing"
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        keys = ", ".join(model.model_fields) if model else "none"
+        return f"is not a known key; expected one of: {keys}"
+    if kind in ("model_type", "dict_type"):
+        return f"expected a mapping of keys to values, got {_yaml_kind(error['input'])}"
+    if kind == "list_type":
+        return f"expected a list (lines starting with '- '), got {_yaml_kind(error['input'])}"
+    return error["msg"]
+
+
+def parse_config(text: str, source: str = "<text>") -> OrgConfig:
+    """Validate the desired state given as YAML text (source names it in errors)."""
+    loader = _Loader(text)
+    try:
+        raw = loader.get_single_data()
+    except yaml.YAMLError as error:
+        raise ConfigError(source, [_yaml_problem(error)]) from None
+    finally:
+        loader.dispose()
+    errors = list(loader.issues)
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        expected = ", ".join(OrgConfig.model_fields)
+        problem = f"expected a mapping with the sections {expected}; got {_yaml_kind(raw)}"
+        raise ConfigError(source, [*errors, f"{TOP}: {problem}"])
+    try:
+        config = OrgConfig.model_validate(raw)
+    except ValidationError as error:
+        errors += [f"{_path(e['loc'])}: {_message(e)}" for e in error.errors()]
+    sections = Sections(raw)
+    errors += [f"{path}: {problem}" for rule in CHECKS for path, problem in rule(sections)]
+    if errors:
+        raise ConfigError(source, errors)
+    return config
+
+
+def load_config(path: str | Path) -> OrgConfig:
+    """Read and validate the desired-state file; ConfigError lists every problem."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(str(path), [f"{FILE}: cannot read it ({error})"]) from None
+    return parse_config(text, source=str(path))
