@@ -1,0 +1,291 @@
+"""The desired-state file: the example loads, and every malformed file is refused clearly."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers.config import ConfigError, OrgConfig, load_config, parse_config
+
+EXAMPLE = Path(__file__).parent.parent / "runbook" / "org.example.yaml"
+
+
+def example() -> dict:
+    return yaml.safe_load(EXAMPLE.read_text())
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text)
+    return raised.value.errors
+
+
+def errors_after(change: Callable[[dict], object]) -> list[str]:
+    data = example()
+    change(data)
+    return errors_of(yaml.safe_dump(data, sort_keys=False))
+
+
+def test_example_loads() -> None:
+    config = load_config(EXAMPLE)
+    assert isinstance(config, OrgConfig)
+    assert config.management_account.id == "123456789012"
+    assert config.home_region == "eu-central-1"
+    assert config.allowed_regions == ["eu-central-1", "eu-west-1"]
+    assert config.ou_paths() == ["Security", "Workloads", "Workloads/Dev", "Workloads/Prod"]
+    assert [a.name for a in config.created_accounts()] == ["log-archive", "dev", "prod"]
+    assert [a.name for a in config.invited_accounts()] == ["original"]
+    assert config.account("original").id == "444455556666"
+    assert config.account("original").profile == "original-admin"
+    with pytest.raises(KeyError):
+        config.account("staging")
+
+
+def test_ou_paths_list_parents_before_children() -> None:
+    data = example()
+    data["organizational_units"][0]["children"] = [{"name": "Audit"}]
+    config = parse_config(yaml.safe_dump(data))
+    paths = config.ou_paths()
+    assert paths == ["Security", "Security/Audit", "Workloads", "Workloads/Dev", "Workloads/Prod"]
+
+
+def _set(path: str, value: object) -> Callable[[dict], None]:
+    """A change that sets data[a][b]... (dotted path, numbers index lists)."""
+
+    def change(data: dict) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        for part in parents:
+            data = data[part]
+        data[last] = value
+
+    return change
+
+
+def _delete(path: str) -> Callable[[dict], None]:
+    def change(data: dict) -> None:
+        *parents, last = [int(p) if p.isdigit() else p for p in path.split(".")]
+        for part in parents:
+            data = data[part]
+        del data[last]
+
+    return change
+
+
+MALFORMED = [
+    ("unknown top-level key", _set("colour", "blue"), "colour", "not a known key"),
+    ("unknown account key", _set("accounts.1.owner", "me"), "accounts[1].owner", "expected"),
+    (
+        "management id not digits",
+        _set("management_account.id", "12345"),
+        "management_account.id",
+        "12 digits",
+    ),
+    ("int account id", _set("accounts.3.id", 444455556666), "accounts[3].id", "quote"),
+    ("bad email", _set("accounts.2.email", "prod-at-example.com"), "accounts[2].email", "email"),
+    (
+        "home region not allowed",
+        _set("home_region", "us-east-1"),
+        "home_region",
+        "not in allowed_regions",
+    ),
+    (
+        "unknown region",
+        _set("allowed_regions", ["eu-central-1", "eu-centrl-2"]),
+        "allowed_regions[1]",
+        "not an AWS region",
+    ),
+    (
+        "duplicate region",
+        _set("allowed_regions", ["eu-central-1", "eu-central-1"]),
+        "allowed_regions[1]",
+        "already used",
+    ),
+    ("no regions", _set("allowed_regions", []), "allowed_regions", "at least 1"),
+    (
+        "mixed partitions",
+        _set("allowed_regions", ["eu-central-1", "cn-north-1"]),
+        "allowed_regions",
+        "partitions",
+    ),
+    (
+        "missing OU path",
+        _set("accounts.1.ou", "Workloads/Staging"),
+        "accounts[1].ou",
+        "not an OU path",
+    ),
+    (
+        "duplicate account name",
+        _set("accounts.2.name", "dev"),
+        "accounts[2].name",
+        "already used by accounts[1].name",
+    ),
+    (
+        "duplicate email ignoring case",
+        _set("accounts.2.email", "DEV@example.com"),
+        "accounts[2].email",
+        "already used",
+    ),
+    (
+        "named like management",
+        _set("accounts.0.name", "management"),
+        "accounts[0].name",
+        "management_account.name",
+    ),
+    (
+        "management email reused",
+        _set("accounts.0.email", "management@example.com"),
+        "accounts[0].email",
+        "already used",
+    ),
+    ("invited without id", _delete("accounts.3.id"), "accounts[3].id", "invited"),
+    ("created with id", _set("accounts.1.id", "111122223333"), "accounts[1].id", "AWS assigns"),
+    (
+        "invited is management",
+        _set("accounts.3.id", "123456789012"),
+        "accounts[3].id",
+        "management_account.id",
+    ),
+    (
+        "profile on created account",
+        _set("accounts.1.profile", "dev-admin"),
+        "accounts[1].profile",
+        "only for invited",
+    ),
+    ("account name too long", _set("accounts.1.name", "d" * 51), "accounts[1].name", "50"),
+    (
+        "OU name with slash",
+        _set("organizational_units.0.name", "Sec/urity"),
+        "organizational_units[0].name",
+        "'/'",
+    ),
+    (
+        "duplicate sibling OU",
+        _set("organizational_units.1.children.1.name", "dev"),
+        "organizational_units[1].children[1].name",
+        "siblings",
+    ),
+    (
+        "OU named Root",
+        _set("organizational_units.0.name", "Root"),
+        "organizational_units[0].name",
+        "root",
+    ),
+    ("missing email", _delete("accounts.0.email"), "accounts[0].email", "missing"),
+    ("invite not a boolean", _set("accounts.3.invite", "perhaps"), "accounts[3].invite", "boolean"),
+    ("accounts not a list", _set("accounts", {"name": "dev"}), "accounts", "list"),
+    (
+        "OU children key misspelt",
+        _set("organizational_units.1.childs", []),
+        "organizational_units[1].childs",
+        "children",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "path", "word"),
+    [case[1:] for case in MALFORMED],
+    ids=[case[0] for case in MALFORMED],
+)
+def test_malformed_file_names_field_and_reason(
+    change: Callable[[dict], None], path: str, word: str
+) -> None:
+    errors = errors_after(change)
+    assert any(e.startswith(f"{path}: ") and word in e for e in errors), errors
+
+
+def test_too_deep_ou_tree() -> None:
+    def nest(data: dict) -> None:
+        ou = data["organizational_units"][0]
+        for level in range(5):
+            ou["children"] = [{"name": f"L{level}"}]
+            ou = ou["children"][0]
+
+    errors = errors_after(nest)
+    assert errors == [
+        "organizational_units[0]" + ".children[0]" * 5 + ": "
+        "is nested 6 levels deep; AWS allows 5 below the Root"
+    ]
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    def break_many(data: dict) -> None:
+        data["management_account"]["id"] = 123456789012
+        data["home_region"] = "eu-west-3"
+        data["accounts"][0]["email"] = "not-an-address"
+        data["accounts"][1]["ou"] = "Nowhere"
+        data["accounts"][2]["name"] = "dev"
+        data["surprise"] = True
+
+    paths = [e.split(": ")[0] for e in errors_after(break_many)]
+    assert sorted(paths) == sorted(
+        [
+            "management_account.id",
+            "home_region",
+            "accounts[0].email",
+            "accounts[1].ou",
+            "accounts[2].name",
+            "surprise",
+        ]
+    )
+
+
+def test_str_lists_every_error() -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config("home_region: mars-1\nallowed_regions: [mars-1]\n", source="org.yaml")
+    text = str(raised.value)
+    assert text.startswith("org.yaml: 3 problem(s)")
+    for error in raised.value.errors:
+        assert error in text
+
+
+def test_int_account_id_gives_quoting_advice() -> None:
+    (error,) = errors_after(_set("management_account.id", 123456789012))
+    assert error.startswith("management_account.id: ")
+    assert 'id: "123456789012"' in error
+    assert "quote" in error
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    text = EXAMPLE.read_text().replace("  - name: dev\n", "  - name: dev\n   email: [\n")
+    line = text.splitlines().index("   email: [") + 1
+    (error,) = errors_of(text)
+    assert error.startswith("(file): line ")
+    assert "YAML syntax error" in error
+    assert f"line {line}" in error or f"line {line + 1}" in error
+
+
+def test_duplicate_yaml_key_is_refused_with_its_line() -> None:
+    text = EXAMPLE.read_text().replace(
+        "email: dev@example.com\n", "email: dev@example.com\n    email: dev2@example.com\n"
+    )
+    line = text.splitlines().index("    email: dev2@example.com") + 1
+    assert errors_of(text) == [
+        f"(file): line {line}: key 'email' appears twice in the same mapping; write it once"
+    ]
+
+
+def test_top_level_must_be_a_mapping() -> None:
+    (error,) = errors_of("- management_account\n")
+    assert error.startswith("(top level): expected a mapping")
+
+
+def test_empty_file_lists_the_required_sections() -> None:
+    paths = [e.split(": ")[0] for e in errors_of("")]
+    assert paths == ["management_account", "home_region", "allowed_regions"]
+
+
+def test_unreadable_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(tmp_path / "missing.yaml")
+    assert raised.value.errors[0].startswith("(file): cannot read it")
+
+
+def test_bad_config_file_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text(EXAMPLE.read_text().replace('"444455556666"', "444455556666"))
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert raised.value.source == str(path)
+    assert raised.value.errors[0].startswith("accounts[3].id: ")
