@@ -1,0 +1,67 @@
+"""Kernels for the steps, started one step ahead so that a step does not wait for a boot.
+
+A kernel copies its environment and working directory when it is spawned, and papermill
+injects the parameters only at execution, so starting the next step's kernel while the
+current step runs is safe. nbclient leaves a kernel it was handed running, with its
+client's channels open: `Kernels` shuts both down itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from jupyter_core.utils import run_sync
+
+KERNEL_NAME = "python3"
+PRELOAD = "import boto3; del boto3"  # the import only: clients made now would freeze credentials
+KERNEL_ARGS = [
+    "--HistoryManager.hist_file=:memory:",  # as nbclient does for the kernels it starts
+    "--IPKernelApp.log_level=ERROR",
+    f"--IPKernelApp.exec_lines={PRELOAD}",
+]
+
+
+class StepKernel(AsyncKernelManager):
+    """A kernel manager that remembers the clients it hands out, so they can be stopped."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.clients: list = []
+
+    def client(self, **kwargs):
+        kc = super().client(**kwargs)
+        self.clients.append(kc)
+        return kc
+
+
+class Kernels:
+    """Starts one kernel per step; with `ahead`, the next one boots while a step runs."""
+
+    def __init__(self, cwd: Path, env: dict[str, str], ahead: bool = True) -> None:
+        self.cwd, self.env, self.ahead = cwd, env, ahead
+        self._next: StepKernel | None = None
+
+    def take(self, more: bool) -> StepKernel:
+        """A started kernel for this step; if `more` steps follow, start theirs now."""
+        kernel, self._next = self._next or self._start(), None
+        if more and self.ahead:
+            self._next = self._start()
+        return kernel
+
+    def release(self, kernel: StepKernel) -> None:
+        """Stop the kernel's clients and shut it down gracefully."""
+        for kc in kernel.clients:
+            kc.stop_channels()
+        run_sync(kernel.shutdown_kernel)(now=False)
+
+    def close(self) -> None:
+        """Shut down a kernel started ahead for a step that did not run."""
+        if self._next is not None:
+            self.release(self._next)
+            self._next = None
+
+    def _start(self) -> StepKernel:
+        kernel = StepKernel(kernel_name=KERNEL_NAME)
+        run_sync(kernel.start_kernel)(cwd=str(self.cwd), env=self.env, extra_arguments=KERNEL_ARGS)
+        return kernel
