@@ -28,6 +28,7 @@ KINDS = {  # kind: (legend text, fill, stroke)
 _XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # x, y, width, height
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ class Node:
         return len(self.children) >= STACK_FROM and not any(c.children for c in self.children)
 
     def walk(self) -> Iterator["Node"]:
+        """This node and all below it."""
         yield self
         for child in self.children:
             yield from child.walk()
@@ -228,7 +230,7 @@ class _TreeLayout:
             return max(own, STACK_INDENT + max(self.width(c) for c in node.children))
         return max(own, self._children_width(node))
 
-    def _place(self, node: Node, left: float, depth: int) -> tuple[float, float, float, float]:
+    def _place(self, node: Node, left: float, depth: int) -> Rect:
         """Place node's subtree from left; returns its box (x, y, w, h)."""
         w, h = _box_size(node.label, node.notes)[0], self.rows[depth]
         y = self.tops[depth]
@@ -255,14 +257,14 @@ class _TreeLayout:
     def _children_width(self, node: Node) -> float:
         return sum(self.width(c) for c in node.children) + TREE_GAP_X * (len(node.children) - 1)
 
-    def _fan_out(self, box: tuple[float, float, float, float], centres: list[Point]) -> None:
+    def _fan_out(self, box: Rect, centres: list[Point]) -> None:
         x, y, w, h = box
         start, middle = (x + w / 2, y + h), y + h + TREE_GAP_Y / 2
         for cx, cy in centres:
             d = f"M{_num(start[0])},{_num(start[1])} V{_num(middle)} H{_num(cx)} V{_num(cy)}"
             self.edges.append((d, [start, (cx, cy)]))
 
-    def _stack(self, node: Node, box: tuple[float, float, float, float]) -> None:
+    def _stack(self, node: Node, box: Rect) -> None:
         x, y, _, h = box
         rail, top = x + STACK_INDENT / 2, y + h + STACK_GAP
         for child in node.children:
@@ -311,9 +313,6 @@ class Arrow:
     source: str
     target: str
     label: str = ""
-
-
-Rect = tuple[float, float, float, float]
 
 
 def _bezier(p0: Point, p1: Point, p2: Point, t: float) -> Point:
