@@ -6,7 +6,6 @@ import argparse
 import logging
 import shlex
 import sys
-import threading
 from pathlib import Path
 
 from helpers.config import ConfigError
@@ -84,7 +83,7 @@ def serve_sandbox(port: int) -> int:
         for name, value in sandbox.env().items():
             print(f"export {name}={shlex.quote(value)}")
         print(f"# sandbox at {sandbox.url}: paste the lines above in a shell; Ctrl-C stops it")
-        threading.Event().wait()
+        sandbox.wait()
     except KeyboardInterrupt:
         print("\nsandbox stopped", file=sys.stderr)
     finally:
