@@ -19,7 +19,8 @@ The order, for a request by an IAM principal:
      or session policies; naming the *role's* ARN is not limited by identity policies but
      is still limited by the boundary and the session policies. ``"*"`` and NotPrincipal
      are treated like naming the user or role. Naming only the account delegates to the
-     account: the identity side must allow.
+     account: the identity side must allow. A NotPrincipal spares the caller only when it
+     lists the caller's whole chain: session, role and account.
    - a trust policy (sts:AssumeRole* on a role) must always allow; within one account,
      naming the caller is then enough, and across accounts the caller's identity side
      must allow sts:AssumeRole as well.
@@ -241,8 +242,20 @@ def _grant(statement: Statement, caller: Caller) -> Grant | None:
     """How the statement's Principal (or NotPrincipal) names the caller; None if not."""
     names = [g for kind, value in statement.principals or () if (g := _names(kind, value, caller))]
     if statement.not_principal:
-        return None if names else "principal"
+        return None if _CHAIN[caller.kind] <= set(names) else "principal"
     return min(names, key=GRANTS.index) if names else None
+
+
+_CHAIN: dict[str, set[Grant]] = {
+    "session": {"session", "principal", "account"},
+    "federated": {"session", "account"},
+    "user": {"principal", "account"},
+    "role": {"principal", "account"},
+    "root": {"account"},
+    "service": {"session"},
+}
+"""What a NotPrincipal must list to spare the caller: every identity in its chain (the
+session, its role, its account), as the NotPrincipal documentation's example shows."""
 
 
 def _names(kind: str, value: str, caller: Caller) -> Grant | None:
