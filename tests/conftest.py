@@ -18,9 +18,8 @@ SESSION_SETTINGS = {"create_account_seconds": 0.3, "account_quota": 10}
 ClientFactory = Callable[..., BaseClient]
 
 
-def kit_get(sandbox: Sandbox, path: str) -> dict:
-    """GET a /_kit/ endpoint of the sandbox as JSON."""
-    with urllib.request.urlopen(f"{sandbox.url}{path}") as response:
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url) as response:
         return json.load(response)
 
 
@@ -29,6 +28,12 @@ def sandbox() -> Iterator[Sandbox]:
     """A real sandbox on a free port, shared by the whole test session."""
     with Sandbox(**SESSION_SETTINGS) as box:
         yield box
+
+
+@pytest.fixture(scope="session")
+def kit(sandbox: Sandbox) -> Callable[[str], dict]:
+    """kit(path): GET one of the sandbox's /_kit/ endpoints, as JSON."""
+    return lambda path: _get_json(f"{sandbox.url}{path}")
 
 
 @pytest.fixture
@@ -40,14 +45,14 @@ def clean_sandbox(sandbox: Sandbox) -> Sandbox:
 
 
 @pytest.fixture(scope="session")
-def aws(sandbox: Sandbox) -> ClientFactory:
+def aws(sandbox: Sandbox, kit: Callable[[str], dict]) -> ClientFactory:
     """aws(service, account_id=management): a client with that account's own credentials."""
     session = boto3.session.Session()
     clients: dict[tuple[str, str], BaseClient] = {}
     config = Config(proxies={}, retries={"max_attempts": 1})
 
     def client(service: str, account_id: str = MANAGEMENT_ACCOUNT_ID) -> BaseClient:
-        credentials = kit_get(sandbox, f"/_kit/credentials/{account_id}")
+        credentials = kit(f"/_kit/credentials/{account_id}")
         key = (service, credentials["AccessKeyId"])
         if key not in clients:
             clients[key] = session.client(

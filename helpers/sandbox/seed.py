@@ -61,9 +61,14 @@ def _tag_list(tags: dict[str, str]) -> list[dict[str, str]]:
 
 
 @cache
+def _session() -> boto3.session.Session:
+    return boto3.session.Session()  # one session: service models load once
+
+
+@cache
 def _client(endpoint_url: str, service: str) -> BaseClient:
     """A client acting in the original account (by moto's x-moto-account-id header)."""
-    client = boto3.session.Session().client(
+    client = _session().client(
         service,
         endpoint_url=endpoint_url,
         region_name=SANDBOX_REGION,
