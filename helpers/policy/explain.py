@@ -81,8 +81,9 @@ class Cause:
         if self.kind == "boundary":
             return f"{self.where()} does not allow {action}"
         if self.policy is None:
-            return f"there is no {_POLICY_NOUN[self.kind].removeprefix('the ')} to allow {action}"
-        return f"{self.where()} does not allow this principal {action}"
+            noun = "trust policy of the role" if self.kind == "trust" else "resource-based policy"
+            return f"no {noun} allows this principal to call {action}"
+        return f"{self.where()} does not allow this principal to call {action}"
 
 
 @dataclass(frozen=True)
