@@ -34,7 +34,9 @@ def members(kit: Kit) -> dict[str, dict]:
 def ensure_ous(kit: Kit) -> dict[str, str | None]:
     """Create the config's missing OUs, parents first; {path: id}, None where only planned."""
     orgs = kit.management.client("organizations")
-    ids: dict[str, str | None] = {"Root": root_id(kit.management) if describe(kit.management) else None}
+    ids: dict[str, str | None] = {
+        "Root": root_id(kit.management) if describe(kit.management) else None
+    }
     for path in kit.config.ou_paths():
         parent_path, _, name = path.rpartition("/")
         parent = ids[parent_path or "Root"]
@@ -145,7 +147,9 @@ def ensure_invitations(kit: Kit) -> dict[str, str | None]:
                 f"sign in to {resource}, open AWS Organizations > Invitations and accept the "
                 f"invitation, or set a profile with its credentials in the config and run again"
             )
-        elif kit.change("accept", f"invitation to {resource}", "with the account's own credentials"):
+        elif kit.change(
+            "accept", f"invitation to {resource}", "with the account's own credentials"
+        ):
             own.client("organizations").accept_handshake(HandshakeId=handshake["Id"])
             ids[account.name] = account.id
     return ids
@@ -188,7 +192,9 @@ def ensure_access_roles(kit: Kit) -> None:
                 )
         elif role["AssumeRolePolicyDocument"] != trust:
             if kit.change("update", resource, "trust the management account only"):
-                iam.update_assume_role_policy(RoleName=ACCESS_ROLE, PolicyDocument=json.dumps(trust))
+                iam.update_assume_role_policy(
+                    RoleName=ACCESS_ROLE, PolicyDocument=json.dumps(trust)
+                )
         attached = (
             []
             if role is None

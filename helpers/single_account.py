@@ -31,8 +31,11 @@ def _bucket_denials(s3, name: str) -> list[dict]:
             raise
         return []
     statements = policy["Statement"]
-    return [s for s in (statements if isinstance(statements, list) else [statements])
-            if s["Effect"] == "Deny"]
+    return [
+        s
+        for s in (statements if isinstance(statements, list) else [statements])
+        if s["Effect"] == "Deny"
+    ]
 
 
 def survey(session: boto3.Session) -> tuple[Table, Table]:

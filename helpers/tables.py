@@ -13,7 +13,7 @@ class Table:
 
     @classmethod
     def of(cls, records: list[dict], columns: list[str] | None = None) -> Table:
-        """A table of dicts, with the columns in the order given (default: the first dict's keys)."""
+        """A table of dicts, in the order of `columns` (default: the first dict's keys)."""
         columns = columns or (list(records[0]) if records else [])
         return cls(columns, [[r.get(c, "") for c in columns] for r in records])
 

@@ -92,7 +92,7 @@ class Target:
 
 
 def target_for(name: str, region: str, endpoint_url: str = "", profile: str = "") -> Target:
-    """The target a notebook's parameters name; the sandbox endpoint defaults to AWS_ENDPOINT_URL."""
+    """The target a notebook's parameters name; a sandbox endpoint defaults to AWS_ENDPOINT_URL."""
     if name == "aws":
         return Target.aws(profile, region)
     if name != "sandbox":

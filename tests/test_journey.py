@@ -1,0 +1,165 @@
+"""The whole runbook through papermill against a sandbox of its own, run twice.
+
+The organization is built once for the session in a sandbox running in another process
+(moto keeps its state per process, and other tests reset the in-process sandbox).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import runbook
+from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID
+from helpers.targets import ACCESS_ROLE, Target
+
+KEY_PATTERN = re.compile(rb"(AKIA|ASIA)[A-Z0-9]{16}")
+
+
+def kit_json(url: str, body: dict | None = None) -> dict:
+    data = None if body is None else json.dumps(body).encode()
+    with urllib.request.urlopen(url, data=data, timeout=10) as response:
+        return json.load(response)
+
+
+def requests_received(url: str) -> int:
+    return kit_json(f"{url}/_kit/stats")["requests"]
+
+
+@pytest.fixture(scope="session")
+def sandbox_process():
+    """A sandbox in its own process (`python -m runbook sandbox`), with short AWS delays."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "runbook", "sandbox", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")  # seeded: ready
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "sandbox did not start"
+            time.sleep(0.1)
+    kit_json(f"{url}/_kit/settings", {"create_account_seconds": 0.3})
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def session_for(url: str, account_id: str | None = None):
+    """The management session, or an account's own session (for seeded outside accounts)."""
+    target = Target.sandbox(url, "eu-central-1")
+    return target.outside_account(account_id, None) if account_id else target.management()
+
+
+@pytest.fixture(scope="session")
+def journey(sandbox_process, tmp_path_factory):
+    """Two runs of the runbook against one sandbox, and the requests each one sent."""
+    url = sandbox_process
+    out = tmp_path_factory.mktemp("runs")
+    runs = []
+    for _ in range(2):
+        before = requests_received(url)
+        summary = runbook.run(endpoint_url=url, out=out)
+        runs.append((summary, requests_received(url) - before))
+    return {"url": url, "out": out, "runs": runs}
+
+
+def test_every_step_runs_ok(journey):
+    for summary, _ in journey["runs"]:
+        assert [s["step"] for s in summary["steps"]] == [
+            "00_single_account",
+            "01_organization",
+            "02_accounts_and_ous",
+        ]
+        assert {s["status"] for s in summary["steps"]} == {"ok"}
+
+
+def test_second_run_makes_no_write_call(journey):
+    (first, _), (second, _) = journey["runs"]
+    assert first["totals"]["calls"]["write"] > 0
+    assert second["totals"]["calls"]["write"] == 0
+    assert [s["changes"] for s in second["steps"]] == [[], [], []]
+
+
+def test_recorder_counts_every_request_the_sandbox_received(journey):
+    for summary, received in journey["runs"]:
+        assert sum(summary["totals"]["calls"].values()) == received
+
+
+def test_organization_matches_the_config(journey):
+    orgs = session_for(journey["url"]).client("organizations")
+    org = orgs.describe_organization()["Organization"]
+    assert org["FeatureSet"] == "ALL"
+    assert org["MasterAccountId"] == MANAGEMENT_ACCOUNT_ID
+    listed = orgs.list_accounts()["Accounts"]
+    accounts = {a["Name"]: a for a in listed}
+    assert set(accounts) >= {"log-archive", "dev", "prod"}
+    original = next(a for a in listed if a["Id"] == ORIGINAL_ACCOUNT_ID)
+    assert original["JoinedMethod"] == "INVITED"  # it keeps its own name
+
+    def ou_path(account_id: str) -> str:
+        names, child = [], account_id
+        while True:
+            parent = orgs.list_parents(ChildId=child)["Parents"][0]
+            if parent["Type"] == "ROOT":
+                return "/".join(reversed(names))
+            ou = orgs.describe_organizational_unit(OrganizationalUnitId=parent["Id"])
+            names.append(ou["OrganizationalUnit"]["Name"])
+            child = parent["Id"]
+
+    placement = {name: ou_path(accounts[name]["Id"]) for name in ("log-archive", "dev", "prod")}
+    placement["original"] = ou_path(ORIGINAL_ACCOUNT_ID)
+    assert placement == {
+        "log-archive": "Security",
+        "dev": "Workloads/Dev",
+        "prod": "Workloads/Prod",
+        "original": "Workloads/Prod",
+    }
+
+
+def test_invited_account_got_the_access_role(journey):
+    management = session_for(journey["url"])
+    role = management.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:role/{ACCESS_ROLE}", RoleSessionName="kit-test"
+    )
+    assert role["AssumedRoleUser"]["Arn"].split(":")[4] == ORIGINAL_ACCOUNT_ID
+    iam = session_for(journey["url"], ORIGINAL_ACCOUNT_ID).client("iam")
+    trust = iam.get_role(RoleName=ACCESS_ROLE)["Role"]["AssumeRolePolicyDocument"]
+    assert trust["Statement"][0]["Principal"] == {
+        "AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"
+    }
+    attached = iam.list_attached_role_policies(RoleName=ACCESS_ROLE)["AttachedPolicies"]
+    assert [p["PolicyName"] for p in attached] == ["AdministratorAccess"]
+
+
+def test_run_folder_holds_the_record(journey):
+    summary, _ = journey["runs"][0]
+    run_dir = Path(journey["out"]) / summary["run_id"]
+    for step in summary["steps"]:
+        assert (run_dir / f"{step['step']}.ipynb").is_file()
+    assert json.loads((run_dir / "summary.json").read_text()) == summary
+    report = (run_dir / "report.html").read_text()
+    assert "<svg" in report and "The organization" in report
+
+
+def test_no_secret_reaches_a_run_folder(journey):
+    keys = kit_json(f"{journey['url']}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")
+    secrets = [keys["AccessKeyId"].encode(), keys["SecretAccessKey"].encode()]
+    files = [p for p in Path(journey["out"]).rglob("*") if p.is_file()]
+    assert len(files) > 6
+    for path in files:
+        data = path.read_bytes()
+        assert not KEY_PATTERN.search(data), path
+        assert not [s for s in secrets if s in data], path
