@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -63,9 +63,8 @@ def values_of(value: Any) -> list[str]:
 class Context:
     """Condition keys of one request; names are case-insensitive, values keep their case."""
 
-    def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
-        pairs = items.items() if isinstance(items, Mapping) else items
-        self._values = {key.lower(): values_of(v) for key, v in pairs if v is not None}
+    def __init__(self, items: Mapping[str, Any]) -> None:
+        self._values = {key.lower(): values_of(v) for key, v in items.items() if v is not None}
 
     def get(self, key: str) -> list[str] | None:
         """The key's values, or None when the request does not carry it."""

@@ -79,48 +79,22 @@ def evaluate(request: Request, policies: Policies) -> Decision:
     caller = Caller.of(request)
     owner = policies.resource.account if policies.resource else _account_of(request.resource)
     owner = owner or caller.account
-    context = Context(request.context).with_defaults(
-        {
-            "aws:PrincipalArn": caller.identity_arn,
-            "aws:PrincipalAccount": caller.account,
-            "aws:PrincipalOrgID": request.organization,
-            "aws:PrincipalType": caller.principal_type,
-            "aws:PrincipalServiceName": caller.arn if caller.kind == "service" else None,
-            "aws:RequestedRegion": requested_region(request.action, request.region),
-            "aws:ResourceAccount": owner,
-        }
-    )
+    context = _context(request, caller, owner)
     trust = request.action.lower().startswith("sts:") and bool(_ROLE.match(request.resource))
     cross_account = caller.kind != "service" and owner != caller.account
     resource_needed = trust or cross_account or caller.kind == "service"
-    steps: list[Step] = []
-
-    scp_layers: list[_Layer] = []
-    exempt = _scp_exemption(request, caller) or (
-        None if policies.scps else "no SCPs are in force (the SCP policy type is not enabled)"
-    )
-    if exempt:
-        steps.append(Step("scp", "not applied", exempt))
-    else:
-        scp_layers = [_Layer("scp", level.policies, level.name) for level in policies.scps]
-
-    identity_layers: list[_Layer] = []
-    if caller.kind in ("service", "root"):
-        steps.append(Step("identity", "not applied", _NO_IDENTITY[caller.kind]))
-    else:
-        identity_layers.append(_Layer("identity", policies.identity))
-        if policies.boundary:
-            identity_layers.append(_Layer("boundary", (policies.boundary,)))
-        if policies.session:
-            identity_layers.append(_Layer("session", policies.session))
 
     resource = policies.resource
     resource_layer = _Layer("trust" if trust else "resource", (resource,) if resource else ())
+    scp_layers, scp_skipped = _scp_layers(request, caller, policies)
+    identity_layers, identity_skipped = _identity_layers(caller, policies)
     layers = [*scp_layers, *identity_layers, resource_layer]
+    steps = [step for step in (scp_skipped, identity_skipped) if step]
     for layer in layers:
         _scan(layer, request.action, request.resource, caller, context)
         if layer.policies or layer is not resource_layer or resource_needed:
             steps.append(layer.step(request.action))
+    steps.sort(key=lambda step: _ORDER.index(step.kind))
 
     def decide(verdict: Verdict, causes: list[Cause]) -> Decision:
         return Decision(verdict, tuple(causes), tuple(steps), request)
@@ -155,12 +129,53 @@ def evaluate(request: Request, policies: Policies) -> Decision:
     return decide("ImplicitlyDenied", gaps)
 
 
+_ORDER = ("scp", "identity", "boundary", "session", "resource", "trust")
 _NO_IDENTITY = {
     "service": "a service principal has no identity policies; only a resource-based policy "
     "can allow it",
     "root": "the root user needs no identity policy: in its own account it may do anything "
     "that SCPs and explicit denies leave",
 }
+
+
+def _context(request: Request, caller: Caller, owner: str | None) -> Context:
+    """The request's condition keys, with the keys AWS always sets filled from the request."""
+    return Context(request.context).with_defaults(
+        {
+            "aws:PrincipalArn": caller.identity_arn,
+            "aws:PrincipalAccount": caller.account,
+            "aws:PrincipalOrgID": request.organization,
+            "aws:PrincipalType": caller.principal_type,
+            "aws:PrincipalServiceName": caller.arn if caller.kind == "service" else None,
+            "aws:RequestedRegion": requested_region(request.action, request.region),
+            "aws:ResourceAccount": owner,
+        }
+    )
+
+
+def _scp_layers(
+    request: Request, caller: Caller, policies: Policies
+) -> tuple[list[_Layer], Step | None]:
+    """One layer per SCP level, or none and the step saying why SCPs do not apply."""
+    exempt = _scp_exemption(request, caller) or (
+        None if policies.scps else "no SCPs are in force (the SCP policy type is not enabled)"
+    )
+    if exempt:
+        return [], Step("scp", "not applied", exempt)
+    return [_Layer("scp", level.policies, level.name) for level in policies.scps], None
+
+
+def _identity_layers(caller: Caller, policies: Policies) -> tuple[list[_Layer], Step | None]:
+    """The identity policies, boundary and session policies that apply to the caller, or
+    none and the step saying why."""
+    if caller.kind in ("service", "root"):
+        return [], Step("identity", "not applied", _NO_IDENTITY[caller.kind])
+    layers = [_Layer("identity", policies.identity)]
+    if policies.boundary:
+        layers.append(_Layer("boundary", (policies.boundary,)))
+    if policies.session:
+        layers.append(_Layer("session", policies.session))
+    return layers, None
 
 
 def _direct_grant(
