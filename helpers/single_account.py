@@ -9,9 +9,11 @@ import boto3
 from helpers.pictures import Arrow, Box, Picture, graph
 from helpers.tables import Table
 
+UNTAGGED = "untagged"
+
 
 def _env(tags: list[dict]) -> str:
-    return next((t["Value"] for t in tags if t["Key"].lower() in ("env", "environment")), "?")
+    return next((t["Value"] for t in tags if t["Key"].lower() in ("env", "environment")), UNTAGGED)
 
 
 def _bucket_tags(s3, name: str) -> list[dict]:
@@ -53,20 +55,24 @@ def survey(session: boto3.Session) -> tuple[Table, Table]:
                 continue
             tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
             resources.append(["IAM role", role["RoleName"], _env(tags)])
-    for page in ec2.get_paginator("describe_security_groups").paginate():
-        for group in page["SecurityGroups"]:
-            if group["GroupName"] == "default":
-                continue
-            resources.append(["security group", group["GroupName"], _env(group.get("Tags", []))])
-            sources = [
-                pair["GroupId"]
-                for rule in group["IpPermissions"]
-                for pair in rule.get("UserIdGroupPairs", [])
-            ]
-            if sources:
-                controls.append(
-                    ["security group rule", group["GroupName"], f"only from {', '.join(sources)}"]
-                )
+    groups = [
+        g
+        for page in ec2.get_paginator("describe_security_groups").paginate()
+        for g in page["SecurityGroups"]
+        if g["GroupName"] != "default"
+    ]
+    names = {g["GroupId"]: g["GroupName"] for g in groups}
+    for group in groups:
+        resources.append(["security group", group["GroupName"], _env(group.get("Tags", []))])
+        sources = [
+            names.get(pair["GroupId"], pair["GroupId"])
+            for rule in group["IpPermissions"]
+            for pair in rule.get("UserIdGroupPairs", [])
+        ]
+        if sources:
+            controls.append(
+                ["security group rule", group["GroupName"], f"only from {', '.join(sources)}"]
+            )
     return (
         Table(["type", "name", "environment"], sorted(resources, key=lambda r: (r[2], r[0]))),
         Table(["control", "on", "what it does"], controls),
@@ -78,7 +84,11 @@ def picture(account_id: str, resources: Table, controls: Table) -> Picture:
     by_env: dict[str, list[str]] = {}
     for _type, name, env in resources.rows:
         by_env.setdefault(env, []).append(name)
-    boxes = [Box(env, f"{env} in account {account_id}", names) for env, names in by_env.items()]
+    boxes = [
+        Box(env, f"{env} in account {account_id}", names)
+        for env, names in by_env.items()
+        if env != UNTAGGED
+    ]
     envs = [b.id for b in boxes if b.id in ("dev", "prod")]
     arrows = (
         [Arrow(envs[0], envs[1], f"kept apart by {len(controls.rows)} hand-made controls")]

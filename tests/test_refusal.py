@@ -1,0 +1,49 @@
+"""A malformed desired-state file is refused by the runbook before any call to AWS."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+import yaml
+
+import runbook
+from helpers.config import ConfigError
+from tests.test_config import MALFORMED, example
+
+
+def requests_received(url: str) -> int:
+    with urllib.request.urlopen(f"{url}/_kit/stats") as response:
+        return json.load(response)["requests"]
+
+
+@pytest.mark.parametrize(
+    ("change", "path"), [case[1:3] for case in MALFORMED], ids=[case[0] for case in MALFORMED]
+)
+def test_runbook_refuses_bad_config_with_zero_calls(sandbox, tmp_path, change, path):
+    data = example()
+    change(data)
+    config = tmp_path / "org.yaml"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    before = requests_received(sandbox.url)
+    with pytest.raises(ConfigError) as raised:
+        runbook.run(config, endpoint_url=sandbox.url, out=tmp_path / "runs")
+    assert any(e.startswith(f"{path}: ") for e in raised.value.errors)
+    assert requests_received(sandbox.url) == before
+    assert not (tmp_path / "runs").exists()
+
+
+def test_plan_on_a_fresh_sandbox_plans_everything_and_writes_nothing(clean_sandbox, tmp_path):
+    before = requests_received(clean_sandbox.url)
+    summary = runbook.run(endpoint_url=clean_sandbox.url, apply=False, out=tmp_path)
+    statuses = {s["step"]: s["status"] for s in summary["steps"]}
+    assert statuses == {
+        "00_single_account": "planned",
+        "01_organization": "planned",
+        "02_accounts_and_ous": "planned",
+    }
+    assert summary["totals"]["calls"]["write"] == 0
+    assert sum(summary["totals"]["calls"].values()) == requests_received(clean_sandbox.url) - before
+    changes = [c["resource"] for s in summary["steps"] for c in s["changes"]]
+    assert "organization" in changes and "account log-archive" in changes
