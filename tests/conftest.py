@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 
@@ -11,7 +16,11 @@ import pytest
 from botocore.client import BaseClient
 from botocore.config import Config
 
-from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION, Sandbox
+from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
+from helpers.targets import Target
+
+# Tests need no public AMIs; without them a reset takes a third of the time.
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 SESSION_SETTINGS = {"create_account_seconds": 0.3, "account_quota": 10}
 
@@ -66,3 +75,64 @@ def aws(sandbox: Sandbox, kit: Callable[[str], dict]) -> ClientFactory:
         return clients[key]
 
     return client
+
+
+# The organization, built once per session ------------------------------------------------
+# In a sandbox process of its own: moto keeps its state per process, and the tests above
+# reset the in-process sandbox. A test that breaks something in it must repair it.
+
+
+def kit_json(url: str, body: dict | None = None) -> dict:
+    """GET (or POST `body` to) a sandbox's /_kit/ endpoint, as JSON."""
+    data = None if body is None else json.dumps(body).encode()
+    with urllib.request.urlopen(url, data=data, timeout=10) as response:
+        return json.load(response)
+
+
+def requests_received(url: str) -> int:
+    """The AWS API requests a sandbox has received since its last reset."""
+    return kit_json(f"{url}/_kit/stats")["requests"]
+
+
+def session_for(url: str, account_id: str | None = None) -> boto3.Session:
+    """The management session, or a seeded outside account's own session."""
+    target = Target.sandbox(url, SANDBOX_REGION)
+    return target.outside_account(account_id, None) if account_id else target.management()
+
+
+@pytest.fixture(scope="session")
+def sandbox_process() -> Iterator[str]:
+    """A sandbox in its own process (`python -m runbook sandbox`), with short AWS delays."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "runbook", "sandbox", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")  # seeded: ready
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "sandbox did not start"
+            time.sleep(0.1)
+    kit_json(f"{url}/_kit/settings", {"create_account_seconds": 0.3})
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def journey(sandbox_process: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The runbook run twice against one sandbox: {url, out, runs: [(summary, requests)]}."""
+    import runbook
+
+    url = sandbox_process
+    out = tmp_path_factory.mktemp("runs")
+    runs = []
+    for _ in range(2):
+        before = requests_received(url)
+        summary = runbook.run(endpoint_url=url, out=out)
+        runs.append((summary, requests_received(url) - before))
+    return {"url": url, "out": out, "runs": runs}

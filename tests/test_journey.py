@@ -1,88 +1,24 @@
-"""The whole runbook through papermill against a sandbox of its own, run twice.
-
-The organization is built once for the session in a sandbox running in another process
-(moto keeps its state per process, and other tests reset the in-process sandbox).
-"""
+"""The whole runbook through papermill against a sandbox of its own, run twice."""
 
 from __future__ import annotations
 
 import json
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
-import pytest
-
-import runbook
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID
-from helpers.targets import ACCESS_ROLE, Target
+from helpers.targets import ACCESS_ROLE
+from runbook.steps import NOTEBOOKS
+from tests.conftest import kit_json, session_for
 
 KEY_PATTERN = re.compile(rb"(AKIA|ASIA)[A-Z0-9]{16}")
 
 
-def kit_json(url: str, body: dict | None = None) -> dict:
-    data = None if body is None else json.dumps(body).encode()
-    with urllib.request.urlopen(url, data=data, timeout=10) as response:
-        return json.load(response)
-
-
-def requests_received(url: str) -> int:
-    return kit_json(f"{url}/_kit/stats")["requests"]
-
-
-@pytest.fixture(scope="session")
-def sandbox_process():
-    """A sandbox in its own process (`python -m runbook sandbox`), with short AWS delays."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "runbook", "sandbox", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")  # seeded: ready
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "sandbox did not start"
-            time.sleep(0.1)
-    kit_json(f"{url}/_kit/settings", {"create_account_seconds": 0.3})
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
-
-
-def session_for(url: str, account_id: str | None = None):
-    """The management session, or an account's own session (for seeded outside accounts)."""
-    target = Target.sandbox(url, "eu-central-1")
-    return target.outside_account(account_id, None) if account_id else target.management()
-
-
-@pytest.fixture(scope="session")
-def journey(sandbox_process, tmp_path_factory):
-    """Two runs of the runbook against one sandbox, and the requests each one sent."""
-    url = sandbox_process
-    out = tmp_path_factory.mktemp("runs")
-    runs = []
-    for _ in range(2):
-        before = requests_received(url)
-        summary = runbook.run(endpoint_url=url, out=out)
-        runs.append((summary, requests_received(url) - before))
-    return {"url": url, "out": out, "runs": runs}
-
-
 def test_every_step_runs_ok(journey):
+    notebooks = sorted(NOTEBOOKS.glob("0[0-8]_*.ipynb"))
+    assert len(notebooks) >= 3
     for summary, _ in journey["runs"]:
-        assert [s["step"] for s in summary["steps"]] == [
-            "00_single_account",
-            "01_organization",
-            "02_accounts_and_ous",
-        ]
+        assert [s["step"] for s in summary["steps"]] == [n.stem for n in notebooks]
         assert {s["status"] for s in summary["steps"]} == {"ok"}
 
 
@@ -90,7 +26,7 @@ def test_second_run_makes_no_write_call(journey):
     (first, _), (second, _) = journey["runs"]
     assert first["totals"]["calls"]["write"] > 0
     assert second["totals"]["calls"]["write"] == 0
-    assert [s["changes"] for s in second["steps"]] == [[], [], []]
+    assert [c for s in second["steps"] for c in s["changes"]] == []
 
 
 def test_recorder_counts_every_request_the_sandbox_received(journey):
