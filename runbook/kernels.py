@@ -3,7 +3,8 @@
 A kernel copies its environment and working directory when it is spawned, and papermill
 injects the parameters only at execution, so starting the next step's kernel while the
 current step runs is safe. nbclient leaves a kernel it was handed running, with its
-client's channels open: `Kernels` shuts both down itself.
+client's channels open: `Kernels` shuts both down itself, and waits for a kernel's exit
+only one step later, while the next step runs.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Kernels:
     def __init__(self, cwd: Path, env: dict[str, str], ahead: bool = True) -> None:
         self.cwd, self.env, self.ahead = cwd, env, ahead
         self._next: StepKernel | None = None
+        self._stopping: list[StepKernel] = []
 
     def take(self, more: bool) -> StepKernel:
         """A started kernel for this step; if `more` steps follow, start theirs now."""
@@ -50,16 +52,26 @@ class Kernels:
         return kernel
 
     def release(self, kernel: StepKernel) -> None:
-        """Stop the kernel's clients and shut it down gracefully."""
+        """Stop the kernel's clients and ask it to shut down; its exit is awaited later."""
         for kc in kernel.clients:
             kc.stop_channels()
-        run_sync(kernel.shutdown_kernel)(now=False)
+        self._finish_shutdowns()
+        run_sync(kernel.request_shutdown)()
+        self._stopping.append(kernel)
 
     def close(self) -> None:
-        """Shut down a kernel started ahead for a step that did not run."""
+        """Shut down every kernel left, including one started for a step that did not run."""
         if self._next is not None:
             self.release(self._next)
             self._next = None
+        self._finish_shutdowns()
+
+    def _finish_shutdowns(self) -> None:
+        """Wait for the kernels asked to shut down to exit (killed after a grace time)."""
+        for kernel in self._stopping:
+            run_sync(kernel.finish_shutdown)()
+            run_sync(kernel.cleanup_resources)()
+        self._stopping.clear()
 
     def _start(self) -> StepKernel:
         kernel = StepKernel(kernel_name=KERNEL_NAME)
