@@ -18,8 +18,8 @@ from helpers.sandbox import (
     Sandbox,
     extensions,
 )
-from helpers.sandbox.request import s3_operation
 from helpers.sandbox.responses import AwsError
+from helpers.sandbox.s3_operations import s3_operation
 
 
 def _post(sandbox: Sandbox, path: str, body: dict | None = None) -> dict:
@@ -224,3 +224,22 @@ def test_s3_operations_are_named_from_method_path_and_query(
     method, path, query, headers, operation
 ):
     assert s3_operation(method, path, query, headers) == operation
+
+
+def test_request_bodies_reach_moto_intact(sandbox, aws, registry):
+    seen = []
+
+    @registry("s3", "*")
+    def watch(request):
+        seen.append((request.operation, request.bucket, request.key))
+
+    s3 = aws("s3", ORIGINAL_ACCOUNT_ID)
+    data = bytes(range(256)) * 400
+    s3.put_object(Bucket="acme-dev-data", Key="reports/a.bin", Body=data)
+    assert s3.get_object(Bucket="acme-dev-data", Key="reports/a.bin")["Body"].read() == data
+    s3.delete_object(Bucket="acme-dev-data", Key="reports/a.bin")
+    assert seen == [
+        ("PutObject", "acme-dev-data", "reports/a.bin"),
+        ("GetObject", "acme-dev-data", "reports/a.bin"),
+        ("DeleteObject", "acme-dev-data", "reports/a.bin"),
+    ]

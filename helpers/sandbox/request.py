@@ -15,30 +15,12 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import get_account_id_from
 from werkzeug.datastructures import EnvironHeaders
 
+from .s3_operations import s3_operation
 from .settings import Settings
 
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 # Signing names that differ from the boto3 client name.
 _SERVICE_ALIASES = {"sso": "sso-admin"}
-
-_S3_VERBS = {"GET": "Get", "PUT": "Put", "DELETE": "Delete"}
-_S3_BUCKET_SUBRESOURCES = {
-    "policy": "Policy",
-    "policyStatus": "PolicyStatus",
-    "tagging": "Tagging",
-    "acl": "Acl",
-    "versioning": "Versioning",
-    "encryption": "Encryption",
-    "publicAccessBlock": "PublicAccessBlock",
-    "ownershipControls": "OwnershipControls",
-    "lifecycle": "LifecycleConfiguration",
-    "notification": "NotificationConfiguration",
-    "cors": "Cors",
-    "website": "Website",
-    "logging": "Logging",
-    "replication": "Replication",
-}
-_S3_OBJECT_SUBRESOURCES = {"tagging": "Tagging", "acl": "Acl"}
 
 
 @dataclass
@@ -124,44 +106,6 @@ def _params(headers: Mapping[str, str], body: bytes, query: dict[str, str]) -> d
             return dict(query)
         return {**query, **document} if isinstance(document, dict) else dict(query)
     return dict(query)
-
-
-def s3_operation(method: str, path: str, query: Mapping[str, str], headers: Mapping) -> str:
-    """Best-effort S3 operation name of a path-style REST request."""
-    bucket, _, key = path.lstrip("/").partition("/")
-    verb = _S3_VERBS.get(method, "")
-    if not bucket:
-        return "ListBuckets" if method == "GET" else ""
-    if key:
-        if "uploads" in query:
-            return "CreateMultipartUpload"
-        if "uploadId" in query:
-            return {
-                "POST": "CompleteMultipartUpload",
-                "PUT": "UploadPart",
-                "DELETE": "AbortMultipartUpload",
-                "GET": "ListParts",
-            }.get(method, "")
-        sub = next((name for name in _S3_OBJECT_SUBRESOURCES if name in query), None)
-        if sub and verb:
-            return f"{verb}Object{_S3_OBJECT_SUBRESOURCES[sub]}"
-        if method == "PUT" and "x-amz-copy-source" in headers:
-            return "CopyObject"
-        return {"HEAD": "HeadObject"}.get(method, f"{verb}Object" if verb else "")
-    if method == "POST" and "delete" in query:
-        return "DeleteObjects"
-    sub = next((name for name in _S3_BUCKET_SUBRESOURCES if name in query), None)
-    if sub and verb:
-        return f"{verb}Bucket{_S3_BUCKET_SUBRESOURCES[sub]}"
-    if method == "GET":
-        if "location" in query:
-            return "GetBucketLocation"
-        if "versions" in query:
-            return "ListObjectVersions"
-        if "uploads" in query:
-            return "ListMultipartUploads"
-        return "ListObjectsV2" if query.get("list-type") == "2" else "ListObjects"
-    return {"PUT": "CreateBucket", "DELETE": "DeleteBucket", "HEAD": "HeadBucket"}.get(method, "")
 
 
 def parse_request(environ: dict[str, Any], body: bytes, settings: Settings) -> Request:
