@@ -243,3 +243,26 @@ def test_request_bodies_reach_moto_intact(sandbox, aws, registry):
         ("GetObject", "acme-dev-data", "reports/a.bin"),
         ("DeleteObject", "acme-dev-data", "reports/a.bin"),
     ]
+
+
+def test_aws_managed_policies_are_there_when_named(clean_sandbox, aws):
+    iam = aws("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRole",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+            }
+        ],
+    }
+    iam.create_role(RoleName="reader", AssumeRolePolicyDocument=json.dumps(trust))
+    arn = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+    iam.attach_role_policy(RoleName="reader", PolicyArn=arn)
+    attached = iam.list_attached_role_policies(RoleName="reader")["AttachedPolicies"]
+    assert attached == [{"PolicyName": "ViewOnlyAccess", "PolicyArn": arn}]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["Path"] == "/job-function/"
+    with pytest.raises(ClientError) as error:
+        iam.attach_role_policy(RoleName="reader", PolicyArn="arn:aws:iam::aws:policy/NoSuchPolicy")
+    assert error.value.response["Error"]["Code"] == "NoSuchEntity"

@@ -6,6 +6,7 @@ import re
 import time
 
 from moto.moto_api._internal import mock_random as random
+from moto.organizations.models import OrganizationsBackend
 from werkzeug.wrappers import Response
 
 from .extensions import handler
@@ -53,10 +54,11 @@ def _visible_handshake(request: Request) -> Handshake:
     return handshake
 
 
-def _transition(request: Request, party: str, new_state: str) -> Response:
-    """Move an OPEN handshake to `new_state`, if the caller is the right party."""
+def _transition(request: Request, new_state: str) -> Response:
+    """Move an OPEN handshake to `new_state`: the sender cancels, the invited answers."""
     handshake = _visible_handshake(request)
-    if request.account_id != getattr(handshake, party):
+    party = handshake.management_id if new_state == "CANCELED" else handshake.account_id
+    if request.account_id != party:
         raise access_denied()
     if handshake.state != "OPEN":
         raise AwsError(
@@ -85,18 +87,9 @@ def _accept(handshake: Handshake) -> None:
     join(backend_of(handshake.management_id), handshake.account_id, name, email)
 
 
-@handler("organizations", "InviteAccountToOrganization")
-def invite(request: Request) -> Response:
-    backend = management_backend(request)
+def _check_invitation(request: Request, backend: OrganizationsBackend, account_id: str) -> None:
+    """Raise the error AWS gives when this invitation may not be sent."""
     assert backend.org is not None
-    target = request.params.get("Target") or {}
-    if target.get("Type") != "ACCOUNT" or not re.fullmatch(r"\d{12}", target.get("Id", "")):
-        raise AwsError(
-            "InvalidInputException",
-            "The sandbox invites accounts by ID only: Target {Type: ACCOUNT, Id: 12 digits}.",
-            Reason="INVALID_PARTY_TYPE_TARGET",
-        )
-    account_id = target["Id"]
     if any(account.id == account_id for account in backend.accounts):
         raise AwsError(
             "DuplicateAccountException",
@@ -107,11 +100,11 @@ def invite(request: Request) -> Response:
             "DuplicateHandshakeException",
             "A handshake with the same action and target already exists.",
         )
-    now = time.time()
+    day_ago = time.time() - 24 * 3600
     sent_today = [
         handshake
         for handshake in pending.handshakes.values()
-        if handshake.organization_id == backend.org.id and now - handshake.requested < 86400
+        if handshake.organization_id == backend.org.id and handshake.requested > day_ago
     ]
     if len(sent_today) >= INVITATIONS_PER_DAY:
         raise AwsError(
@@ -124,29 +117,44 @@ def invite(request: Request) -> Response:
             "ACCOUNT_NUMBER_LIMIT_EXCEEDED",
             "You have reached the limit on the number of accounts in your organization.",
         )
-    organization = backend.org.describe()["Organization"]
-    resources = [
+
+
+def _resources(backend: OrganizationsBackend, account_id: str, notes: str) -> list[dict]:
+    """An INVITE handshake's resources: the organization (and its master), the account."""
+    assert backend.org is not None
+    feature_set = "FULL" if backend.org.feature_set == "ALL" else "CONSOLIDATED_BILLING"
+    master = backend.get_account_by_id(backend.account_id)
+    resources: list[dict] = [
         {
             "Type": "ORGANIZATION",
             "Value": backend.org.id,
             "Resources": [
-                {"Type": "MASTER_EMAIL", "Value": organization["MasterAccountEmail"]},
-                {
-                    "Type": "MASTER_NAME",
-                    "Value": backend.get_account_by_id(backend.account_id).name,
-                },
-                {
-                    "Type": "ORGANIZATION_FEATURE_SET",
-                    "Value": "FULL"
-                    if organization["FeatureSet"] == "ALL"
-                    else "CONSOLIDATED_BILLING",
-                },
+                {"Type": "MASTER_EMAIL", "Value": master.email},
+                {"Type": "MASTER_NAME", "Value": master.name},
+                {"Type": "ORGANIZATION_FEATURE_SET", "Value": feature_set},
             ],
         },
         {"Type": "ACCOUNT", "Value": account_id},
     ]
-    if request.params.get("Notes"):
-        resources.append({"Type": "NOTES", "Value": request.params["Notes"]})
+    if notes:
+        resources.append({"Type": "NOTES", "Value": notes})
+    return resources
+
+
+@handler("organizations", "InviteAccountToOrganization")
+def invite(request: Request) -> Response:
+    backend = management_backend(request)
+    assert backend.org is not None
+    target = request.params.get("Target") or {}
+    if target.get("Type") != "ACCOUNT" or not re.fullmatch(r"\d{12}", target.get("Id", "")):
+        raise AwsError(
+            "InvalidInputException",
+            "The sandbox invites accounts by ID only: Target {Type: ACCOUNT, Id: 12 digits}.",
+            Reason="INVALID_PARTY_TYPE_TARGET",
+        )
+    account_id = target["Id"]
+    _check_invitation(request, backend, account_id)
+    now = time.time()
     handshake = Handshake(
         id="h-" + "".join(random.choice(_ID_CHARS) for _ in range(10)),
         organization_id=backend.org.id,
@@ -154,7 +162,7 @@ def invite(request: Request) -> Response:
         account_id=account_id,
         requested=now,
         expires=now + EXPIRY_SECONDS,
-        resources=resources,
+        resources=_resources(backend, account_id, request.params.get("Notes", "")),
     )
     pending.handshakes[handshake.id] = handshake
     return _reply(handshake)
@@ -167,27 +175,27 @@ def describe(request: Request) -> Response:
 
 @handler("organizations", "AcceptHandshake")
 def accept(request: Request) -> Response:
-    return _transition(request, "account_id", "ACCEPTED")
+    return _transition(request, "ACCEPTED")
 
 
 @handler("organizations", "DeclineHandshake")
 def decline(request: Request) -> Response:
-    return _transition(request, "account_id", "DECLINED")
+    return _transition(request, "DECLINED")
 
 
 @handler("organizations", "CancelHandshake")
 def cancel(request: Request) -> Response:
-    return _transition(request, "management_id", "CANCELED")
+    return _transition(request, "CANCELED")
 
 
 def _listed(request: Request, handshakes: list[Handshake]) -> Response:
     """Handshakes, filtered by the request's Filter.ActionType (only INVITE exists here)."""
-    action = (request.params.get("Filter") or {}).get("ActionType", "INVITE")
+    if (request.params.get("Filter") or {}).get("ActionType", "INVITE") != "INVITE":
+        return json_reply({"Handshakes": []})
     now = time.time()
     for handshake in handshakes:
         handshake.refresh(now)
-    listed = [handshake.describe() for handshake in handshakes if action == "INVITE"]
-    return json_reply({"Handshakes": listed})
+    return json_reply({"Handshakes": [handshake.describe() for handshake in handshakes]})
 
 
 @handler("organizations", "ListHandshakesForAccount")
