@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: $(STAMP)  ## figures: the runbook's wall time per step against bare helper calls
-	$(BIN)/python bench/runbook.py
+	$(BIN)/python bench/runbook_figures.py
 
 clean:
 	rm -rf $(VENV) runs
