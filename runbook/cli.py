@@ -17,24 +17,40 @@ from runbook.target import TARGETS
 def parser() -> argparse.ArgumentParser:
     """The command line: `run` and `plan` share their options; `sandbox` has its own."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", type=Path, default=DEFAULT_CONFIG, help="desired-state file")
-    common.add_argument("--target", choices=TARGETS, default="sandbox")
+    common.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help="desired-state file (default: %(default)s)",
+    )
+    common.add_argument(
+        "--target", choices=TARGETS, default="sandbox", help="where the calls go (default: sandbox)"
+    )
     common.add_argument("--profile", help="AWS CLI profile of the management account (aws)")
-    common.add_argument("--endpoint", help="a running sandbox's URL (none: start one)")
+    common.add_argument("--endpoint", metavar="URL", help="a running sandbox (default: start one)")
     which = common.add_mutually_exclusive_group()
     which.add_argument("--from", dest="from_step", metavar="STEP", help="start at STEP")
-    which.add_argument("--only", metavar="STEP", help="run STEP alone (02, accounts_and_ous)")
-    common.add_argument("--out", type=Path, default=RUNS, help="parent of the run folder")
+    which.add_argument("--only", metavar="STEP", help="run STEP alone: 02, accounts_and_ous, ...")
+    common.add_argument(
+        "--out", type=Path, default=RUNS, help="parent of the run folder (default: %(default)s/)"
+    )
 
-    top = argparse.ArgumentParser(prog="python -m runbook", description=__doc__)
+    top = argparse.ArgumentParser(
+        prog="python -m runbook",
+        description="Run the kit's step notebooks against the sandbox or an AWS management "
+        "account; each run leaves a folder with the executed notebooks and a report.",
+    )
     commands = top.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", parents=[common], help="run steps 00-08")
     run_cmd.add_argument(
-        "--apply", action="store_true", default=None, help="make changes against aws"
+        "--apply",
+        action="store_true",
+        default=None,
+        help="make the changes against aws (always done against the sandbox)",
     )
-    commands.add_parser("plan", parents=[common], help="run steps 00-08 without changing")
+    commands.add_parser("plan", parents=[common], help="run steps 00-08, changing nothing")
     sandbox = commands.add_parser("sandbox", help="run a sandbox until Ctrl-C")
-    sandbox.add_argument("--port", type=int, default=0, help="0: any free port")
+    sandbox.add_argument("--port", type=int, default=0, help="default: any free port")
     return top
 
 

@@ -73,7 +73,8 @@ def summarize(
     results: list[StepResult],
     own_calls: dict[str, int],
 ) -> dict:
-    """summary.json's content; totals count the runbook's own calls too."""
+    """summary.json's content: totals are the run's wall time and every call, the
+    runbook's own included."""
     return {
         "run_id": run_id,
         "target": target,
