@@ -15,11 +15,13 @@ any cross-field rules with `@check`.
 """
 
 import difflib
+import importlib.util
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, get_args
+from typing import Annotated, Any, Literal, NoReturn, get_args
 
 import botocore.session
 import yaml
@@ -33,6 +35,8 @@ from pydantic import (
     ValidationError,
 )
 from pydantic_core import PydanticCustomError
+
+from helpers.policy import PolicyError, parse_policy
 
 ROOT = "Root"
 MAX_ACCOUNTS = 1000
@@ -164,6 +168,139 @@ class Account(Section):
     profile: Profile | None = None
 
 
+# --- identity_center (step 03) -------------------------------------------------------------
+
+MIN_SESSION, MAX_SESSION = 60, 12 * 60  # minutes: AWS allows 1 to 12 hours per session
+MAX_INLINE_POLICY = 32768  # characters in a permission set's inline policy
+
+
+@cache
+def aws_managed_policy_names() -> dict[str, str]:
+    """AWS managed policy name -> its path ("/", "/job-function/", ...), from moto's copy of
+    AWS's list (read from its data file alone: importing moto's IAM takes half a second)."""
+    spec = importlib.util.find_spec("moto")
+    path = Path(spec.origin).parent / "iam" / "aws_managed_policies.py"
+    module_spec = importlib.util.spec_from_file_location("_aws_managed_policies", path)
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return {
+        name: data["Path"] for name, data in json.loads(module.aws_managed_policies_data).items()
+    }
+
+
+def _session_duration(value: str) -> str:
+    match = re.fullmatch(r"PT(?:(\d+)H)?(?:(\d+)M)?", value)
+    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0) if match else 0
+    if not match or value == "PT" or not MIN_SESSION <= minutes <= MAX_SESSION:
+        _fail(
+            "{value} is not a session duration AWS accepts: ISO 8601 hours and minutes "
+            "from PT1H to PT12H, e.g. PT8H or PT1H30M",
+            value=repr(value),
+        )
+    return value
+
+
+def _managed_policy_arn(value: str) -> str:
+    match = re.fullmatch(
+        r"arn:aws(?:-[a-z]+)*:iam::aws:policy(/(?:[\w+=,.@-]+/)*)([\w+=,.@-]+)", value
+    )
+    if not match:
+        _fail(
+            "{value} is not an AWS managed policy ARN; expected e.g. "
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            value=repr(value),
+        )
+    known = aws_managed_policy_names()
+    if known.get(match.group(2)) != match.group(1):
+        name = match.group(2)
+        guess = difflib.get_close_matches(name, known, n=1)
+        right = f"arn:aws:iam::aws:policy{known[name]}{name}" if name in known else None
+        hint = (
+            f"its ARN is {right}"
+            if right
+            else (f"did you mean {guess[0]}?" if guess else "check the name in the IAM console")
+        )
+        _fail("{value} is not an AWS managed policy; " + hint, value=repr(value))
+    return value
+
+
+def _inline_policy(value: dict[str, Any]) -> dict[str, Any]:
+    try:
+        parse_policy(value)
+    except PolicyError as error:
+        _fail("is not a valid identity policy: {error}", error=str(error))
+    if len(json.dumps(value)) > MAX_INLINE_POLICY:
+        _fail(f"is longer than the {MAX_INLINE_POLICY} characters AWS allows")
+    return value
+
+
+IdentityName = Annotated[
+    str, _text(r"[\w+=,.@-]{1,128}", "1 to 128 letters, digits or +=,.@_- (no spaces)")
+]
+PermissionSetName = Annotated[
+    str, _text(r"[\w+=,.@-]{1,32}", "1 to 32 letters, digits or +=,.@_- (AWS's rule)")
+]
+SessionDuration = Annotated[str, AfterValidator(_session_duration)]
+ManagedPolicyArn = Annotated[str, AfterValidator(_managed_policy_arn)]
+StartUrl = Annotated[str, _text(r"https://[^\s/]+(/\S*)?", "an https:// address")]
+
+
+class IdentityUser(Section):
+    """A person who signs in to the AWS access portal (created by the kit unless external)."""
+
+    user_name: IdentityName
+    display_name: str = Field(min_length=1, max_length=1024)
+    email: Email
+    given_name: str | None = Field(default=None, min_length=1)
+    family_name: str | None = Field(default=None, min_length=1)
+
+    def names(self) -> tuple[str, str]:
+        """Given and family name: as written, else the display name's first word and the rest."""
+        first, _, rest = self.display_name.partition(" ")
+        return self.given_name or first, self.family_name or rest or first
+
+
+class IdentityGroup(Section):
+    """A group of users; assignments usually name groups, not people."""
+
+    name: IdentityName
+    description: str = Field(default="", max_length=1024)
+    members: list[str] = []
+
+
+class PermissionSetConfig(Section):
+    """What a role in each assigned account may do, and for how long a session lasts."""
+
+    name: PermissionSetName
+    description: str = Field(default="", max_length=700)
+    session_duration: SessionDuration = "PT1H"
+    managed_policies: list[ManagedPolicyArn] = Field(default=[], max_length=20)
+    inline_policy: Annotated[dict[str, Any], AfterValidator(_inline_policy)] | None = None
+
+
+class AccountAssignment(Section):
+    """A group (or a user) gets a permission set in accounts, named directly or by OU."""
+
+    group: str | None = None
+    user: str | None = None
+    permission_set: str
+    accounts: list[str] = []
+    ous: list[str] = []
+
+
+class IdentityCenter(Section):
+    """Access for people: IAM Identity Center users, groups, permission sets, assignments."""
+
+    identity_source: Literal["identity_center", "external"] = "identity_center"
+    start_url: StartUrl | None = None
+    cli_session: Profile = "org"
+    users: list[IdentityUser] = []
+    groups: list[IdentityGroup] = []
+    permission_sets: list[PermissionSetConfig] = []
+    assignments: list[AccountAssignment] = []
+    remove_unlisted_assignments: bool = False
+
+
 def _ou_paths(ous: Iterable[OrganizationalUnit], parent: str = "") -> Iterator[str]:
     """OU paths ("Workloads/Dev"), each parent before its children."""
     for ou in ous:
@@ -180,6 +317,7 @@ class OrgConfig(Section):
     allowed_regions: list[Region] = Field(min_length=1)
     organizational_units: list[OrganizationalUnit] = []
     accounts: list[Account] = Field(default=[], max_length=MAX_ACCOUNTS)
+    identity_center: IdentityCenter | None = None
 
     def ou_paths(self) -> list[str]:
         """Every OU path, parents before children, e.g. ["Workloads", "Workloads/Dev"]."""
@@ -227,6 +365,10 @@ class Sections:
             return _adapter(name).validate_python(self._raw[name])
         except ValidationError:
             return None
+
+    def raw(self, name: str) -> Any:
+        """The section as the file gives it (None if missing)."""
+        return self._raw.get(name)
 
     def items(self, name: str) -> list[tuple[int, Any]]:
         """The well-formed items of a list section, with their indexes."""
@@ -333,6 +475,98 @@ def _account_rules(path: str, account: Account) -> Iterator[Issue]:
         )
     if not account.invite and account.profile is not None:
         yield f"{path}.profile", "is only for invited accounts (to accept the invitation)"
+
+
+@check
+def _identity_center(sections: Sections) -> Iterator[Issue]:
+    raw = sections.raw("identity_center")
+    if not isinstance(raw, dict):
+        return
+    here = "identity_center"
+    items = {key: _valid(raw.get(key), IdentityCenter, key) for key in IDENTITY_LISTS}
+    users, groups = items["users"], items["groups"]
+    entries = ((f"{here}.users[{i}].user_name", u.user_name) for i, u in users)
+    yield from _duplicates(entries, "each user needs their own user name")
+    entries = ((f"{here}.users[{i}].email", u.email) for i, u in users)
+    yield from _duplicates(entries, "Identity Center needs a different email for every user")
+    entries = ((f"{here}.groups[{i}].name", g.name) for i, g in groups)
+    yield from _duplicates(entries, "each group needs its own name")
+    sets = items["permission_sets"]
+    entries = ((f"{here}.permission_sets[{i}].name", p.name) for i, p in sets)
+    yield from _duplicates(entries, "each permission set needs its own name")
+    user_names = {u.user_name.casefold() for _, u in users}
+    external = raw.get("identity_source") == "external"
+    for i, group in groups:
+        for j, member in enumerate(group.members):
+            path = f"{here}.groups[{i}].members[{j}]"
+            if external:
+                yield path, "is managed by your identity provider (identity_source: external)"
+            elif member.casefold() not in user_names:
+                yield path, f"{member!r} is not a user in {here}.users"
+    names = {
+        "group": {g.name.casefold() for _, g in groups},
+        "user": user_names,
+        "permission_set": {p.name for _, p in sets},
+    }
+    for i, assignment in items["assignments"]:
+        yield from _assignment_rules(sections, f"{here}.assignments[{i}]", assignment, names)
+
+
+IDENTITY_LISTS = ("users", "groups", "permission_sets", "assignments")
+
+
+def _valid(raw: Any, model: type[BaseModel], key: str) -> list[tuple[int, Any]]:
+    """The well-formed items of a list field of `model`, with their indexes."""
+    adapter = TypeAdapter(get_args(model.model_fields[key].annotation)[0])
+    valid = []
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            valid.append((index, adapter.validate_python(item)))
+        except ValidationError:
+            continue
+    return valid
+
+
+def _raw_names(items: Any, default: str | None = None) -> list[str]:
+    """The names the file gives a list of mappings, even where other fields are wrong."""
+    mappings = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    return [str(item.get("name", default)) for item in mappings if item.get("name", default)]
+
+
+def _assignment_rules(
+    sections: Sections, path: str, assignment: AccountAssignment, names: dict[str, set[str]]
+) -> Iterator[Issue]:
+    if (assignment.group is None) == (assignment.user is None):
+        yield path, "names either a group or a user (exactly one of them)"
+    for kind in ("group", "user"):
+        value = getattr(assignment, kind)
+        if value is not None and value.casefold() not in names[kind]:
+            yield f"{path}.{kind}", f"{value!r} is not a {kind} in identity_center.{kind}s"
+    if assignment.permission_set not in names["permission_set"]:
+        known = ", ".join(sorted(names["permission_set"])) or "none"
+        yield (
+            f"{path}.permission_set",
+            f"{assignment.permission_set!r} is not a permission set; expected one of: {known}",
+        )
+    if not assignment.accounts and not assignment.ous:
+        yield path, "names no accounts and no ous: say where the access applies"
+    accounts = _raw_names(sections.raw("accounts")) + _raw_names(
+        [sections.raw("management_account")], default="management"
+    )
+    for j, name in enumerate(assignment.accounts):
+        if name not in accounts:
+            yield (
+                f"{path}.accounts[{j}]",
+                f"{name!r} is not an account name; expected one of: {', '.join(accounts)}",
+            )
+    ous = sections.whole("organizational_units")
+    paths = [ROOT, *_ou_paths(ous or [])]
+    for j, ou in enumerate(assignment.ous):
+        if ous is not None and ou not in paths:
+            yield (
+                f"{path}.ous[{j}]",
+                f"{ou!r} is not an OU path; expected one of: {', '.join(paths)}",
+            )
 
 
 # --- reading the file ---------------------------------------------------------------------
