@@ -13,7 +13,13 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 from werkzeug.wrappers import Response
 
 # The extension modules register their handlers on import, in this order.
-from . import account_creation, handshakes, managed_policies, policy_checks  # noqa: F401
+from . import (  # noqa: F401
+    account_creation,
+    cloudtrail,
+    handshakes,
+    managed_policies,
+    policy_checks,
+)
 from .extensions import dispatch, reset_extensions
 from .request import parse_request, read_body
 from .settings import Settings
