@@ -309,6 +309,61 @@ def _ou_paths(ous: Iterable[OrganizationalUnit], parent: str = "") -> Iterator[s
         yield from _ou_paths(ou.children, path)
 
 
+# --- trail (step 05) ----------------------------------------------------------------------
+
+BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")  # S3 reserves these
+BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def _bucket_name(value: str) -> str:
+    """S3's naming rules for general purpose buckets."""
+    rules = [
+        (3 <= len(value) <= 63, "3 to 63 characters"),
+        (re.fullmatch(r"[a-z0-9.-]*", value), "only lowercase letters, digits, '.' and '-'"),
+        (re.fullmatch(r"[a-z0-9](.*[a-z0-9])?", value), "start and end with a letter or digit"),
+        (".." not in value, "no two periods in a row"),
+        (not re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value), "not an IP address"),
+        (not value.startswith(BUCKET_PREFIXES), f"not starting with {', '.join(BUCKET_PREFIXES)}"),
+        (not value.endswith(BUCKET_SUFFIXES), f"not ending with {', '.join(BUCKET_SUFFIXES)}"),
+    ]
+    broken = [rule for ok, rule in rules if not ok]
+    if broken:
+        _fail("{value} is not a bucket name S3 accepts: " + "; ".join(broken), value=repr(value))
+    return value
+
+
+def _retention(value: int) -> int:
+    if value < 1:
+        _fail(
+            "{value} days would keep no log at all; give the days to keep each log, "
+            "at least 1 (e.g. 365)",
+            value=str(value),
+        )
+    return value
+
+
+TrailName = Annotated[
+    str,
+    _text(
+        r"(?!\d{1,3}(\.\d{1,3}){3}$)(?!.*[._-]{2})[A-Za-z0-9][A-Za-z0-9._-]{1,126}[A-Za-z0-9]",
+        "3 to 128 letters, digits, '.', '_' or '-', starting and ending with a letter or digit, "
+        "no two of '._-' in a row, not an IP address (CloudTrail's trail names)",
+    ),
+]
+BucketName = Annotated[str, AfterValidator(_bucket_name)]
+RetentionDays = Annotated[int, Field(strict=True), AfterValidator(_retention)]
+
+
+class Trail(Section):
+    """The organization trail: one trail in the management account records every account's
+    API calls into a bucket in the log-archive account."""
+
+    name: TrailName = "org-trail"
+    log_archive_account: AccountName
+    bucket_name: BucketName | None = None  # default: derived from the org and account ids
+    retention_days: RetentionDays = 365
+
+
 class OrgConfig(Section):
     """The whole desired state of the organization."""
 
@@ -317,6 +372,7 @@ class OrgConfig(Section):
     allowed_regions: list[Region] = Field(min_length=1)
     organizational_units: list[OrganizationalUnit] = []
     accounts: list[Account] = Field(default=[], max_length=MAX_ACCOUNTS)
+    trail: Trail | None = None
     identity_center: IdentityCenter | None = None
 
     def ou_paths(self) -> list[str]:
@@ -567,6 +623,19 @@ def _assignment_rules(
                 f"{path}.ous[{j}]",
                 f"{ou!r} is not an OU path; expected one of: {', '.join(paths)}",
             )
+
+
+@check
+def _trail(sections: Sections) -> Iterator[Issue]:
+    trail = sections.whole("trail")
+    names = [account.name for _, account in sections.items("accounts")]
+    if trail is not None and trail.log_archive_account not in names:
+        expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
+        yield (
+            "trail.log_archive_account",
+            f"{trail.log_archive_account!r} is not an account in accounts; the logs live in a "
+            f"member account of their own, {expected}",
+        )
 
 
 # --- reading the file ---------------------------------------------------------------------
