@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     account_creation,
     cloudtrail,
     handshakes,
+    identity_center,
     managed_policies,
     policy_checks,
 )
