@@ -5,10 +5,16 @@ injects the parameters only at execution, so starting the next step's kernel whi
 current step runs is safe. nbclient leaves a kernel it was handed running, with its
 client's channels open: `Kernels` shuts both down itself, and waits for a kernel's exit
 only one step later, while the next step runs.
+
+Kernels talk over unix sockets (zmq ipc), not TCP: a kernel booting ahead holds TCP ports
+it has chosen but not yet bound, and the running step's connections to the sandbox could
+take one of them as their ephemeral port ("Address already in use" on a cold start).
 """
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
@@ -43,6 +49,7 @@ class Kernels:
         self.cwd, self.env, self.ahead = cwd, env, ahead
         self._next: StepKernel | None = None
         self._stopping: list[StepKernel] = []
+        self._sockets = tempfile.TemporaryDirectory(prefix="kit-kernels-")
 
     def take(self, more: bool) -> StepKernel:
         """A started kernel for this step; if `more` steps follow, start theirs now."""
@@ -65,6 +72,7 @@ class Kernels:
             self.release(self._next)
             self._next = None
         self._finish_shutdowns()
+        self._sockets.cleanup()
 
     def _finish_shutdowns(self) -> None:
         """Wait for the kernels asked to shut down to exit (killed after a grace time)."""
@@ -74,6 +82,7 @@ class Kernels:
         self._stopping.clear()
 
     def _start(self) -> StepKernel:
-        kernel = StepKernel(kernel_name=KERNEL_NAME)
+        ipc = Path(self._sockets.name) / uuid.uuid4().hex[:8]
+        kernel = StepKernel(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc))
         run_sync(kernel.start_kernel)(cwd=str(self.cwd), env=self.env, extra_arguments=KERNEL_ARGS)
         return kernel
