@@ -99,6 +99,7 @@ def serve_sandbox(port: int) -> int:
         for name, value in sandbox.env().items():
             print(f"export {name}={shlex.quote(value)}")
         print(f"# sandbox at {sandbox.url}: paste the lines above in a shell; Ctrl-C stops it")
+        sys.stdout.flush()
         sandbox.wait()
     except KeyboardInterrupt:
         print("\nsandbox stopped", file=sys.stderr)
