@@ -11,6 +11,7 @@ from .context import GLOBAL_SERVICES, Context, requested_region
 from .evaluate import evaluate
 from .explain import Cause, Decision, LayerKind, Step, Verdict
 from .grammar import PolicyError, Statement, parse_policy
+from .live import explain_access
 from .model import Caller, Policies, Policy, Request, ResourcePolicy, ScpLevel
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "Step",
     "Verdict",
     "evaluate",
+    "explain_access",
     "parse_policy",
     "requested_region",
 ]

@@ -72,6 +72,15 @@ class ScpLevel:
     name: str
     policies: tuple[Policy, ...]
 
+    @classmethod
+    def of(cls, kind: str, target_id: str, name: str, policies: tuple[Policy, ...]) -> ScpLevel:
+        """The level of a root, OU or account (`kind` as Organizations' target types name
+        them: ROOT, ORGANIZATIONAL_UNIT, ACCOUNT)."""
+        if kind == "ROOT":
+            return cls(f"root {target_id}", policies)
+        short = "ou" if kind == "ORGANIZATIONAL_UNIT" else "account"
+        return cls(f"{short} {name} ({target_id})", policies)
+
 
 @dataclass(frozen=True)
 class Policies:

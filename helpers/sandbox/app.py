@@ -12,7 +12,11 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from werkzeug.wrappers import Response
 
-# The extension modules register their handlers on import, in this order.
+# The extension modules register their handlers on import, in this order: enforcement
+# first, since it may deny any request before another extension answers it.
+from . import enforcement  # noqa: F401
+
+# isort: split
 from . import (  # noqa: F401
     account_creation,
     cloudtrail,

@@ -1,0 +1,370 @@
+"""Enforcement: the sandbox allows or denies each request as AWS would, with the evaluator.
+
+Before moto sees a request, the caller is resolved from its access key (moto's IAM and
+STS backends), the policies in force are read in-process (the SCPs on the account's path
+from moto's Organizations backend, the caller's identity policies, boundary and session
+policy, the resource's policy), and `helpers.policy.evaluate` decides. A denial is
+answered in the service's own shape and wording: AccessDenied, AccessDeniedException or,
+for EC2, UnauthorizedOperation with an encoded message that sts:DecodeAuthorizationMessage
+decodes.
+
+What is enforced:
+- SCPs, for callers in member accounts (never the management account, service-linked
+  roles or accounts outside an organization), once the SCP type is enabled on the root;
+- identity policies, permissions boundaries and session policies of IAM users and roles,
+  when every one of their policies can be read (otherwise they are not enforced);
+- sts:AssumeRole: the role must exist and its trust policy allow the caller;
+- resource policies of S3 buckets and SQS queues: across accounts both sides must allow.
+The root user of an account needs no identity policy, as in AWS; sts:GetCallerIdentity
+is never denied.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from moto.iam.models import IAMBackend, ManagedPolicy, Role, iam_backends
+from moto.organizations.models import FakeRoot
+from moto.s3.models import s3_backends
+from moto.sqs.models import sqs_backends
+from moto.sts.models import sts_backends
+from werkzeug.wrappers import Response
+
+from helpers.policy import (
+    Decision,
+    Policies,
+    Policy,
+    PolicyError,
+    ResourcePolicy,
+    ScpLevel,
+    evaluate,
+)
+from helpers.policy import (
+    Request as PolicyRequest,
+)
+
+from .authorization_messages import authorization_message, decode, encode
+from .extensions import handler
+from .iam_actions import PARTITION, iam_action, queue_of, resource_arn
+from .managed_policies import ensure_aws_managed_policy
+from .organizations import backend_of, organizations_backends
+from .request import Request
+from .responses import AwsError
+
+SCP = "SERVICE_CONTROL_POLICY"
+NEVER_DENIED = {"sts:GetCallerIdentity"}
+SERVICE_LINKED_PATH = "/aws-service-role/"
+_ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+_ALLOW_ALL_JSON = json.dumps({"Version": "2012-10-17", "Statement": _ALLOW_ALL})
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who signed a request, and the policies that travel with them."""
+
+    arn: str
+    account: str
+    user_id: str
+    identity: tuple[Policy, ...]
+    boundary: Policy | None = None
+    session: tuple[Policy, ...] = ()
+    service_linked: bool = False
+
+
+@dataclass(frozen=True)
+class Membership:
+    """The caller's account in its organization: the SCPs that apply, root first."""
+
+    organization: str | None = None
+    management: bool = False
+    scps: tuple[ScpLevel, ...] = ()
+
+
+@lru_cache(maxsize=512)
+def _policy(name: str, text: str) -> Policy:
+    return Policy(name, text)
+
+
+@lru_cache(maxsize=512)
+def _resource_policy(name: str, text: str, account: str) -> ResourcePolicy:
+    return ResourcePolicy(name, text, account)
+
+
+def _unread_identity() -> Policy:
+    """Stands for identity policies the sandbox cannot read: it does not enforce them."""
+    return _policy("identity policies the sandbox could not read (not enforced)", _ALLOW_ALL_JSON)
+
+
+def _unmodelled(service: str, caller_account: str, owner: str) -> ResourcePolicy:
+    """Stands for the rules by which a service lets other accounts use its resources (an
+    organization trail is visible to members, ...), which the sandbox leaves to moto."""
+    statement = {**_ALLOW_ALL, "Principal": {"AWS": caller_account}}
+    document = json.dumps({"Version": "2012-10-17", "Statement": statement})
+    return _resource_policy(f"{service}'s own cross-account rules (not modelled)", document, owner)
+
+
+def _document(policy: ManagedPolicy) -> str:
+    return next(v.document for v in policy.versions if v.is_default)  # type: ignore[misc]
+
+
+def _managed(iam: IAMBackend, arn: str) -> Policy:
+    """A managed policy by ARN; KeyError when unknown."""
+    if arn.startswith("arn:aws:iam::aws:policy/"):
+        ensure_aws_managed_policy(iam.account_id, arn)
+    policy = iam.managed_policies[arn]
+    return _policy(policy.name, _document(policy))
+
+
+def _attached(owner: object) -> list[Policy]:
+    """The managed and inline policies of a moto user, group or role."""
+    managed = [_policy(p.name, _document(p)) for p in owner.managed_policies.values()]  # type: ignore[attr-defined]
+    inline = [_policy(name, text) for name, text in owner.policies.items()]  # type: ignore[attr-defined]
+    return managed + inline
+
+
+def _role_caller(iam: IAMBackend, account: str, role_arn: str, access_key: str) -> Caller:
+    """An assumed-role session, with its role's policies when they can be read."""
+    role_name = role_arn.rsplit("/", 1)[-1]
+    session = next(
+        (
+            s
+            for s in sts_backends[account][PARTITION].assumed_roles
+            if s.access_key_id == access_key
+        ),
+        None,
+    )
+    arn = f"arn:{PARTITION}:sts::{account}:assumed-role/{role_name}/"
+    arn += session.session_name if session else "session"
+    role = _role(role_arn)
+    if role is None:
+        return Caller(arn, account, access_key, (_unread_identity(),))
+    session_policies = (
+        (_policy("session policy", session.policy),) if session and session.policy else ()
+    )
+    try:
+        identity = tuple(_attached(role))
+        boundary = (
+            _managed(iam, role.permissions_boundary_arn) if role.permissions_boundary_arn else None
+        )
+    except (KeyError, PolicyError):
+        identity, boundary = (_unread_identity(),), None
+    return Caller(
+        arn,
+        account,
+        f"{role.id}:{arn.rsplit('/', 1)[-1]}",
+        identity,
+        boundary,
+        session_policies,
+        role.path.startswith(SERVICE_LINKED_PATH),
+    )
+
+
+def caller_of(request: Request) -> Caller:
+    """The principal behind the request's access key: a role session, a user or the root."""
+    account = request.account_id
+    iam = iam_backends[account][PARTITION]
+    key = iam.access_keys.get(request.access_key)
+    if key is not None and key.role_arn:
+        return _role_caller(iam, account, key.role_arn, request.access_key)
+    if key is not None and key.user_name:
+        user = iam.users.get(key.user_name)
+        if user is not None:
+            arn = f"arn:{PARTITION}:iam::{account}:user{user.path}{user.name}"
+            try:
+                policies = _attached(user)
+                for group in iam.get_groups_for_user(user.name):
+                    policies += _attached(group)
+            except (KeyError, PolicyError):
+                policies = [_unread_identity()]
+            return Caller(arn, account, user.id, tuple(policies))
+    return Caller(f"arn:{PARTITION}:iam::{account}:root", account, account, ())
+
+
+def _role(arn: str) -> Role | None:
+    """The role an ARN names, if it exists."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    iam = iam_backends[parts[4]][PARTITION]
+    return next((role for role in iam.roles.values() if role.arn == arn), None)
+
+
+def membership(account: str) -> Membership:
+    """The account's organization and the SCPs on its path, read from moto's backend."""
+    management, _ = organizations_backends.master_accounts.get(account, (account, PARTITION))
+    backend = backend_of(management)
+    org = backend.org
+    if org is None or (management == account and org.master_account_id != account):
+        return Membership()
+    if account == org.master_account_id:
+        return Membership(org.id, management=True)
+    root = next(ou for ou in backend.ou if isinstance(ou, FakeRoot))
+    if not any(entry["Type"] == SCP for entry in root.policy_types):
+        return Membership(org.id)
+    targets = {target.id: target for target in [*backend.ou, *backend.accounts]}
+    levels = []
+    target = targets.get(account)
+    while target is not None:
+        scps = tuple(_policy(p.name, p.content) for p in target.attached_policies if p.type == SCP)
+        levels.append(ScpLevel.of(target.type, target.id, target.name, scps))
+        target = targets.get(target.parent_id) if target.type != "ROOT" else None
+    return Membership(org.id, scps=tuple(reversed(levels)))
+
+
+def resource_side(
+    request: Request, action: str, resource: str
+) -> tuple[str, ResourcePolicy | None]:
+    """The account that owns the resource, and its resource-based (or trust) policy."""
+    if action == "sts:AssumeRole":
+        role = _role(resource)
+        if role is None:
+            return resource.split(":")[4] if resource.count(":") >= 5 else request.account_id, None
+        name = f"trust policy of role {role.name}"
+        return role.account_id, _resource_policy(
+            name, role.assume_role_policy_document, role.account_id
+        )
+    if request.service == "s3" and request.bucket and request.operation != "CreateBucket":
+        _, owner = s3_backends.bucket_accounts.get(request.bucket, (PARTITION, request.account_id))
+        bucket = s3_backends[owner][PARTITION].buckets.get(request.bucket)
+        if bucket is None or not bucket.policy:
+            return owner, None
+        return owner, _resource_policy(
+            f"bucket policy of {request.bucket}", bucket.policy.decode(), owner
+        )
+    if request.service == "sqs" and (queue := queue_of(request)):
+        owner, name = queue
+        found = sqs_backends[owner][request.region].queues.get(name)
+        if found is None or not found.policy:
+            return owner, None
+        return owner, _resource_policy(f"queue policy of {name}", found.policy, owner)
+    parts = resource.split(":")
+    if len(parts) > 5 and parts[4] and parts[4] != request.account_id:
+        return parts[4], _unmodelled(request.service, request.account_id, parts[4])
+    return request.account_id, None
+
+
+def decide(request: Request) -> tuple[Decision, Caller, str] | None:
+    """The evaluator's decision on a signed request, the caller, and the resource's owner."""
+    action = iam_action(request)
+    if not request.access_key or action in NEVER_DENIED or action.endswith(":"):
+        return None
+    caller = caller_of(request)
+    resource = resource_arn(request)
+    try:
+        owner, resource_policy = resource_side(request, action, resource)
+    except PolicyError:  # moto accepts invalid resource policies; AWS would not have
+        owner, resource_policy = request.account_id, None
+    member = membership(caller.account)
+    now = datetime.now(UTC)
+    context = {
+        "aws:SecureTransport": True,  # boto3 talks TLS to AWS; the sandbox stands in for it
+        "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": int(now.timestamp()),
+        "s3:x-amz-acl": request.headers.get("x-amz-acl"),
+    }
+    policy_request = PolicyRequest(
+        caller.arn,
+        action,
+        resource,
+        request.region or "us-east-1",
+        account=caller.account,
+        organization=member.organization,
+        management_account=member.management,
+        service_linked_role=caller.service_linked,
+        context={key: value for key, value in context.items() if value is not None},
+    )
+    policies = Policies(
+        identity=caller.identity,
+        scps=member.scps,
+        boundary=caller.boundary,
+        session=caller.session,
+        resource=resource_policy,
+    )
+    return evaluate(policy_request, policies), caller, owner
+
+
+_EXPLICIT = {
+    "scp": "a service control policy",
+    "identity": "an identity-based policy",
+    "boundary": "a permissions boundary",
+    "session": "a session policy",
+    "resource": "a resource-based policy",
+    "trust": "a resource-based policy",
+}
+_IMPLICIT = {
+    "scp": "service control policy",
+    "identity": "identity-based policy",
+    "boundary": "permissions boundary",
+    "session": "session policy",
+    "resource": "resource-based policy",
+}
+
+
+def denial_message(decision: Decision, s3: bool = False) -> str:
+    """AWS's wording: who may not do what on which resource, and which kind of policy said no."""
+    request = decision.request
+    text = f"User: {request.principal} is not authorized to perform: {request.action}"
+    if request.resource != "*":
+        text += f' on resource: "{request.resource}"' if s3 else f" on resource: {request.resource}"
+    cause = decision.deciding[0] if decision.deciding else None
+    if cause is None or cause.kind == "trust":
+        return text  # AWS says no more for a trust policy that does not allow the caller
+    if decision.decision == "ExplicitlyDenied":
+        return f"{text} with an explicit deny in {_EXPLICIT[cause.kind]}"
+    return f"{text} because no {_IMPLICIT[cause.kind]} allows the {request.action} action"
+
+
+def deny(request: Request, decision: Decision, caller: Caller) -> AwsError:
+    """The error the service answers a denied request with."""
+    message = denial_message(decision, s3=request.service == "s3")
+    if request.protocol == "ec2":
+        encoded = encode(authorization_message(decision, caller.user_id))
+        return AwsError(
+            "UnauthorizedOperation",
+            f"You are not authorized to perform this operation. {message}. "
+            f"Encoded authorization failure message: {encoded}",
+            403,
+        )
+    if request.protocol == "json" and request.service != "sqs":
+        return AwsError("AccessDeniedException", message, 400)
+    if request.protocol == "rest-json":
+        return AwsError("AccessDeniedException", message, 403)
+    return AwsError("AccessDenied", message, 403)
+
+
+@handler("*", "*")
+def enforce(request: Request) -> None:
+    """Deny the request as AWS would, or pass it on (to moto, in the owner's account for a
+    cross-account SQS queue)."""
+    outcome = decide(request)
+    if outcome is None:
+        return
+    decision, caller, owner = outcome
+    if not decision.allowed:
+        raise deny(request, decision, caller)
+    if request.service == "sqs" and owner != caller.account:
+        # moto looks queues up in the caller's account; AWS in the queue owner's.
+        request.headers.environ["HTTP_X_MOTO_ACCOUNT_ID"] = owner  # type: ignore[attr-defined]
+
+
+@handler("sts", "DecodeAuthorizationMessage")
+def decode_authorization_message(request: Request) -> Response:
+    """sts:DecodeAuthorizationMessage for the messages the sandbox encoded."""
+    try:
+        decoded = decode(str(request.params.get("EncodedMessage", "")))
+    except ValueError:
+        raise AwsError("InvalidAuthorizationMessageException", "Message is not valid") from None
+    body = (
+        '<DecodeAuthorizationMessageResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">'
+        "<DecodeAuthorizationMessageResult>"
+        f"<DecodedMessage>{escape(decoded)}</DecodedMessage>"
+        "</DecodeAuthorizationMessageResult>"
+        f"<ResponseMetadata><RequestId>{uuid.uuid4()}</RequestId></ResponseMetadata>"
+        "</DecodeAuthorizationMessageResponse>"
+    )
+    return Response(body, content_type="text/xml")
