@@ -84,7 +84,10 @@ def trail_config(kit: Kit) -> Trail:
 
 
 def locate(kit: Kit) -> Where:
-    """Find the organization and the log-archive account (by its email), and name the bucket."""
+    """Find the organization and the log-archive account (by its email), and name the bucket.
+
+    When applying, the log-archive account must exist; a plan names what it does not know.
+    """
     trail = trail_config(kit)
     org = describe(kit.management)
     account = kit.config.account(trail.log_archive_account)
@@ -93,6 +96,11 @@ def locate(kit: Kit) -> Where:
     if archive_id is None:
         found = (i for i, a in members(kit).items() if a["Email"].lower() == email)
         archive_id = next(found, None)
+    if archive_id is None and kit.apply:
+        raise KitError(
+            f"account {account.name} (trail.log_archive_account) is not in the organization "
+            "yet: run step 02 first"
+        )
     org_id = org["Id"] if org else None
     default = f"org-trail-{org_id or '<organization id>'}-{archive_id or '<log-archive id>'}"
     return Where(
@@ -162,6 +170,15 @@ def bucket_policy_statements(where: Where) -> list[dict]:
             "Condition": {"StringEquals": write},
         },
     ]
+
+
+def policy_table(where: Where) -> Table:
+    """CloudTrail's statements in the bucket policy, one row each."""
+    rows = [
+        [s["Sid"], s["Action"], s["Resource"], json.dumps(s["Condition"]["StringEquals"])]
+        for s in bucket_policy_statements(where)
+    ]
+    return Table(["statement", "action", "resource", "only when"], rows)
 
 
 def merged_policy(existing: dict | None, where: Where) -> dict:
@@ -381,13 +398,8 @@ def _ensure_logging(kit: Kit, where: Where, exists: bool) -> None:
 
 
 def ensure_audit_trail(kit: Kit) -> Where:
-    """Trusted access, the bucket, the trail, logging: the whole step, in that order."""
+    """The whole step: trusted access, the bucket, the trail and its logging, in that order."""
     where = locate(kit)
-    if where.archive_id is None and kit.apply:
-        raise KitError(
-            f"account {where.archive_name} (trail.log_archive_account) is not in the "
-            "organization yet: run step 02 first"
-        )
     ensure_trusted_access(kit, where)
     ensure_bucket(kit, where)
     ensure_trail(kit, where)
