@@ -550,7 +550,7 @@ def _identity_center(sections: Sections) -> Iterator[Issue]:
     sets = items["permission_sets"]
     entries = ((f"{here}.permission_sets[{i}].name", p.name) for i, p in sets)
     yield from _duplicates(entries, "each permission set needs its own name")
-    user_names = {u.user_name.casefold() for _, u in users}
+    user_names = {n.casefold() for n in _raw_names(raw.get("users"), key="user_name")}
     external = raw.get("identity_source") == "external"
     for i, group in groups:
         for j, member in enumerate(group.members):
@@ -559,10 +559,10 @@ def _identity_center(sections: Sections) -> Iterator[Issue]:
                 yield path, "is managed by your identity provider (identity_source: external)"
             elif member.casefold() not in user_names:
                 yield path, f"{member!r} is not a user in {here}.users"
-    names = {
-        "group": {g.name.casefold() for _, g in groups},
+    names = {  # as written, so that one bad entry does not make every reference to it wrong
+        "group": {n.casefold() for n in _raw_names(raw.get("groups"))},
         "user": user_names,
-        "permission_set": {p.name for _, p in sets},
+        "permission_set": set(_raw_names(raw.get("permission_sets"))),
     }
     for i, assignment in items["assignments"]:
         yield from _assignment_rules(sections, f"{here}.assignments[{i}]", assignment, names)
@@ -583,10 +583,10 @@ def _valid(raw: Any, model: type[BaseModel], key: str) -> list[tuple[int, Any]]:
     return valid
 
 
-def _raw_names(items: Any, default: str | None = None) -> list[str]:
+def _raw_names(items: Any, default: str | None = None, key: str = "name") -> list[str]:
     """The names the file gives a list of mappings, even where other fields are wrong."""
     mappings = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
-    return [str(item.get("name", default)) for item in mappings if item.get("name", default)]
+    return [str(item.get(key, default)) for item in mappings if item.get(key, default)]
 
 
 def _assignment_rules(
