@@ -77,8 +77,9 @@ class _Layer:
 def evaluate(request: Request, policies: Policies) -> Decision:
     """The decision AWS makes for `request` under `policies`, with its explanation."""
     caller = Caller.of(request)
-    owner = policies.resource.account if policies.resource else _account_of(request.resource)
-    owner = owner or caller.account
+    stated = Context(request.context).single("aws:ResourceAccount")
+    owner = policies.resource.account if policies.resource else stated
+    owner = owner or _account_of(request.resource) or caller.account
     context = _context(request, caller, owner)
     trust = request.action.lower().startswith("sts:") and bool(_ROLE.match(request.resource))
     cross_account = caller.kind != "service" and owner != caller.account

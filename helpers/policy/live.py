@@ -96,7 +96,7 @@ def gather(
         organization=member.organization,
         management_account=member.management,
         service_linked_role=service_linked,
-        context={"aws:SecureTransport": True, **(context or {})},
+        context={"aws:SecureTransport": True, "aws:ResourceAccount": owner, **(context or {})},
     )
     policies = Policies(
         identity=identity,
@@ -232,13 +232,16 @@ def resource_policy(
         try:
             text = session.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
         except ClientError as error:
-            if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
+            if error.response["Error"]["Code"] not in ("NoSuchBucketPolicy", "NoSuchBucket"):
                 raise
-            return None
+            return None  # no policy, or a bucket yet to be created
         return ResourcePolicy(f"bucket policy of {bucket}", text, owner)
     if service == "sqs":
         sqs = session.client("sqs", region_name=region)
-        url = sqs.get_queue_url(QueueName=path, QueueOwnerAWSAccountId=owner)["QueueUrl"]
+        try:
+            url = sqs.get_queue_url(QueueName=path, QueueOwnerAWSAccountId=owner)["QueueUrl"]
+        except sqs.exceptions.QueueDoesNotExist:
+            return None
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
         text = attributes.get("Attributes", {}).get("Policy")
         return ResourcePolicy(f"queue policy of {path}", text, owner) if text else None

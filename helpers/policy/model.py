@@ -26,7 +26,8 @@ class Request:
     `organization` is the id (``o-...``) of the organization the caller's account belongs
     to, None outside any. `context` holds condition keys; the evaluator adds
     aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalType,
-    aws:RequestedRegion and aws:ResourceAccount when they are not given.
+    aws:RequestedRegion and aws:ResourceAccount when they are not given; a given
+    aws:ResourceAccount names the owner of a resource whose ARN has no account (S3).
     """
 
     principal: str

@@ -266,6 +266,7 @@ def decide(request: Request) -> tuple[Decision, Caller, str] | None:
         "aws:CurrentTime": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "aws:EpochTime": int(now.timestamp()),
         "s3:x-amz-acl": request.headers.get("x-amz-acl"),
+        "aws:ResourceAccount": owner,
     }
     policy_request = PolicyRequest(
         caller.arn,
