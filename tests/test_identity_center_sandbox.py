@@ -165,3 +165,17 @@ def test_users_and_groups_can_be_updated(center, aws):
             Operations=[{"AttributePath": "userName", "AttributeValue": "x"}],
         )
     assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_managed_policies_under_a_path_attach_by_their_real_arn(center):
+    sso, ids, _ = center
+    sso.attach_managed_policy_to_permission_set(
+        **ids, ManagedPolicyArn="arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+    )
+    with pytest.raises(ClientError) as raised:
+        sso.attach_managed_policy_to_permission_set(
+            **ids, ManagedPolicyArn="arn:aws:iam::aws:policy/ViewOnlyAccess"
+        )
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    attached = sso.list_managed_policies_in_permission_set(**ids)["AttachedManagedPolicies"]
+    assert [p["Name"] for p in attached] == ["ViewOnlyAccess"]

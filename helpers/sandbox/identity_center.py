@@ -12,6 +12,8 @@ cannot update a user or a group. Here:
   until provisioned again;
 - DescribePermissionSetProvisioningStatus, ListPermissionSetProvisioningStatus and the
   assignment-creation status calls answer from these requests;
+- AttachManagedPolicyToPermissionSet knows the policies under a path
+  (arn:aws:iam::aws:policy/job-function/ViewOnlyAccess), which moto refuses;
 - identitystore UpdateUser and UpdateGroup change the attributes the kit manages.
 """
 
@@ -24,8 +26,17 @@ from typing import Any
 from moto.core.exceptions import JsonRESTError
 from moto.identitystore.models import Name, identitystore_backends
 from moto.moto_api._internal import mock_random as random
-from moto.ssoadmin.models import Instance, PermissionSet, SSOAdminBackend, ssoadmin_backends
+from moto.ssoadmin.models import (
+    MAX_MANAGED_POLICIES_PER_PERMISSION_SET,
+    Instance,
+    ManagedPolicy,
+    PermissionSet,
+    SSOAdminBackend,
+    ssoadmin_backends,
+)
 from werkzeug.wrappers import Response
+
+from helpers.config import aws_managed_policy_names
 
 from .extensions import handler, on_reset
 from .organizations import backend_of
@@ -276,6 +287,26 @@ def list_permission_sets_for_account(request: Request) -> Response:
         if provisioned is not None and _matches(request, provisioned, permission_set):
             arns.append(permission_set.permission_set_arn)
     return _page(request, arns, "PermissionSets")
+
+
+@handler("sso-admin", "AttachManagedPolicyToPermissionSet")
+def attach_managed_policy(request: Request) -> Response:
+    arn = request.params.get("ManagedPolicyArn", "")
+    name = arn.rpartition("/")[2]
+    path = aws_managed_policy_names().get(name)
+    if path is None or arn != f"arn:aws:iam::aws:policy{path}{name}":
+        raise AwsError("ResourceNotFoundException", f"Policy does not exist with ARN: {arn}")
+    permission_set = _permission_set(request)
+    if any(policy.arn == arn for policy in permission_set.managed_policies):
+        raise AwsError("ConflictException", f"Permission set already has {arn} attached")
+    if permission_set.total_managed_policies_attached >= MAX_MANAGED_POLICIES_PER_PERMISSION_SET:
+        raise AwsError(
+            "ServiceQuotaExceededException",
+            f"Cannot attach more than {MAX_MANAGED_POLICIES_PER_PERMISSION_SET} managed policies",
+        )
+    permission_set.managed_policies.append(ManagedPolicy(arn, name))
+    permission_set.total_managed_policies_attached += 1
+    return json_reply({})
 
 
 # --- identitystore: updates ---------------------------------------------------------------
