@@ -9,6 +9,7 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from helpers.tables import html_table
 from runbook.steps import RunbookError, Step
 
 STATUSES = ("ok", "failed", "skipped", "planned")
@@ -149,7 +150,12 @@ def _step_section(r: StepResult) -> str:
     if r.changes:
         parts.append("<h3>Changes</h3>")
         parts.append(
-            _table(["action", "resource", "detail"], [list(c.values()) for c in r.changes])
+            html_table(
+                {
+                    "columns": ["action", "resource", "detail"],
+                    "rows": [list(c.values()) for c in r.changes],
+                }
+            )
         )
     elif r.status in STEP_STATUSES:
         parts.append("<p class='meta'>No changes.</p>")
@@ -164,7 +170,7 @@ def _exhibit(exhibit: dict) -> str:
     if kind == "svg" and _is_plain_svg(body):
         content = _SVG_PROLOG.sub("", body)
     elif kind == "table" and isinstance(body, dict):
-        content = _table(body.get("columns", []), body.get("rows", []))
+        content = html_table({"columns": body.get("columns", []), "rows": body.get("rows", [])})
     else:
         text = body if isinstance(body, str) else json.dumps(body, indent=1, default=str)
         content = f"<pre>{escape(text)}</pre>"
@@ -183,14 +189,6 @@ def _is_plain_svg(body: object) -> bool:
     return markup.startswith("<svg") and not re.search(
         r"<script|javascript:|\son\w+\s*=", markup, re.IGNORECASE
     )
-
-
-def _table(columns: list, rows: list) -> str:
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in row) + "</tr>" for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _badge(status: str) -> str:
