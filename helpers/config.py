@@ -627,9 +627,11 @@ def _assignment_rules(
 
 @check
 def _trail(sections: Sections) -> Iterator[Issue]:
-    trail = sections.whole("trail")
-    names = [account.name for _, account in sections.items("accounts")]
-    if trail is not None and trail.log_archive_account not in names:
+    trail, accounts = sections.whole("trail"), sections.whole("accounts")
+    if trail is None or accounts is None:  # a broken account is reported on its own
+        return
+    names = [account.name for account in accounts]
+    if trail.log_archive_account not in names:
         expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
         yield (
             "trail.log_archive_account",
