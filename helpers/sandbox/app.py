@@ -24,6 +24,7 @@ from . import (  # noqa: F401
     identity_center,
     managed_policies,
     policy_checks,
+    stacksets,
 )
 from .extensions import dispatch, reset_extensions
 from .request import parse_request, read_body
