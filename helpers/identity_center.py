@@ -89,6 +89,9 @@ def find_instance(kit: Kit) -> Instance | None:
     Without one, AWS needs a person: an organization instance is enabled in the console
     (no API creates one). In plan mode that is noted as a to-do; applying stops with advice.
     """
+    if kit.config.identity_center is None:
+        kit.keep("IAM Identity Center", "no identity_center section in the config: left alone")
+        return None
     management = kit.config.management_account.id
     found = _pages(kit.management.client("sso-admin"), "list_instances", "Instances")
     found = [i for i in found if i.get("OwnerAccountId", management) == management] or found

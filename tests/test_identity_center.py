@@ -193,3 +193,10 @@ def test_external_users_are_looked_up_never_created(clean_sandbox, tmp_path):
     assert ic.ensure_groups(kit, instance) == {"developers": None, "administrators": None}
     assert writes(kit) == 0
     assert any("provision user alice from your identity provider" in t for t in kit.todo)
+
+
+def test_without_the_section_identity_center_is_left_alone(clean_sandbox, tmp_path):
+    kit = make_kit(clean_sandbox, tmp_path, True, lambda data: data.pop("identity_center"))
+    directory = ic.ensure_identity_center(kit)
+    assert directory.instance is None and kit.changes == [] and kit.todo == []
+    assert kit.recorder.totals()["write"] == 0
