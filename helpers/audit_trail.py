@@ -384,7 +384,7 @@ def ensure_trail(kit: Kit, where: Where) -> dict | None:
             "policy denies CloudTrail (check statements the kit did not write)"
         ) from None
     _ensure_logging(kit, where, exists=trail is not None)
-    return trail
+    return None if trail is None else {k: v for k, v in trail.items() if k != "ResponseMetadata"}
 
 
 def _ensure_logging(kit: Kit, where: Where, exists: bool) -> None:
