@@ -461,6 +461,51 @@ class CrossAccount(Section):
     remove_unlisted_paths: bool = False
 
 
+# --- governance and costs (step 07) -------------------------------------------------------
+
+MAX_COST_MONTHS = 13  # Cost Explorer keeps 13 months of history (without the opt-in for 38)
+
+ManagedRuleId = Annotated[
+    str,
+    _text(
+        r"[A-Z0-9]+(_[A-Z0-9]+)*",
+        "an AWS managed rule's identifier, in capitals with '_', e.g. "
+        "S3_BUCKET_PUBLIC_READ_PROHIBITED (the AWS Config console lists them)",
+    ),
+]
+CostMonths = Annotated[int, Field(strict=True, ge=1, le=MAX_COST_MONTHS)]
+
+
+class AwsConfig(Section):
+    """AWS Config: a recorder in every account of some OUs (a StackSet) and a few managed
+    rules, the same in every account."""
+
+    enabled: bool = False
+    stack_set: StackSetName = "org-config"
+    ous: list[str] = Field(default=["Root"], min_length=1)
+    rules: list[ManagedRuleId] = []
+
+
+class GuardDuty(Section):
+    """GuardDuty for every account, run from a delegated administrator account."""
+
+    enabled: bool = False
+    admin_account: AccountName | None = None  # default: trail.log_archive_account
+
+
+class Governance(Section):
+    """Further governance, each part off unless the team switches it on."""
+
+    config: AwsConfig = AwsConfig()
+    guardduty: GuardDuty = GuardDuty()
+
+
+class Costs(Section):
+    """The cost per account, month by month, from Cost Explorer (always shown)."""
+
+    months: CostMonths = 3
+
+
 class OrgConfig(Section):
     """The whole desired state of the organization."""
 
@@ -472,6 +517,8 @@ class OrgConfig(Section):
     trail: Trail | None = None
     identity_center: IdentityCenter | None = None
     cross_account: CrossAccount | None = None
+    governance: Governance | None = None
+    costs: Costs = Costs()
 
     def ou_paths(self) -> list[str]:
         """Every OU path, parents before children, e.g. ["Workloads", "Workloads/Dev"]."""
@@ -826,6 +873,50 @@ def _path_rules(
             yield (
                 f"{here}.actions[{j}]",
                 f"{action!r} is not a {service} action; a {kind} takes {service}: actions only",
+            )
+
+
+def _model_or_nothing(raw: Any, model: type[BaseModel]) -> list[Any]:
+    """[the part validated], or [] when it is missing or has errors of its own."""
+    try:
+        return [] if raw is None else [model.model_validate(raw)]
+    except ValidationError:
+        return []
+
+
+@check
+def _governance(sections: Sections) -> Iterator[Issue]:
+    raw = sections.raw("governance")
+    if not isinstance(raw, dict):
+        return
+    here = "governance"
+    for found in _model_or_nothing(raw.get("config"), AwsConfig):
+        entries = ((f"{here}.config.rules[{j}]", r) for j, r in enumerate(found.rules))
+        yield from _duplicates(entries, "list each rule once")
+        ous = sections.whole("organizational_units")
+        known = [ROOT, *_ou_paths(ous or [])]
+        for j, ou in enumerate(found.ous):
+            if ous is not None and ou not in known:
+                yield (
+                    f"{here}.config.ous[{j}]",
+                    f"{ou!r} is not an OU path; expected one of: {', '.join(known)}",
+                )
+    for found in _model_or_nothing(raw.get("guardduty"), GuardDuty):
+        names = _raw_names(sections.raw("accounts"))
+        trail = sections.raw("trail")
+        fallback = trail.get("log_archive_account") if isinstance(trail, dict) else None
+        if found.admin_account is not None and found.admin_account not in names:
+            expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
+            yield (
+                f"{here}.guardduty.admin_account",
+                f"{found.admin_account!r} is not an account in accounts; GuardDuty is run from "
+                f"a member account (the log archive or a security account), {expected}",
+            )
+        elif found.enabled and found.admin_account is None and fallback is None:
+            yield (
+                f"{here}.guardduty.admin_account",
+                "is missing: name the member account that runs GuardDuty for the organization "
+                "(without a trail section there is no log-archive account to default to)",
             )
 
 
