@@ -20,6 +20,7 @@ from . import enforcement  # noqa: F401
 from . import (  # noqa: F401
     account_creation,
     cloudtrail,
+    costs,
     handshakes,
     identity_center,
     managed_policies,
