@@ -1,4 +1,4 @@
-"""`python -m runbook run | plan | sandbox`: a thin layer over `runbook.run`."""
+"""`python -m runbook run | plan | sandbox | lab`: a thin layer over `runbook.run`."""
 
 from __future__ import annotations
 
@@ -51,6 +51,11 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("plan", parents=[common], help="run steps 00-08, changing nothing")
     sandbox = commands.add_parser("sandbox", help="run a sandbox until Ctrl-C")
     sandbox.add_argument("--port", type=int, default=0, help="default: any free port")
+    lab = commands.add_parser("lab", help="the workshop: a sandbox and JupyterLab sharing it")
+    lab.add_argument("--port", type=int, default=8888, help="JupyterLab's (default: %(default)s)")
+    lab.add_argument("--sandbox-port", type=int, default=0, help="default: any free port")
+    lab.add_argument("--token", help="JupyterLab's access token (default: a random one)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     return top
 
 
@@ -59,6 +64,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "sandbox":
         return serve_sandbox(args.port)
+    if args.command == "lab":
+        from runbook.lab import serve_lab
+
+        return serve_lab(args.port, args.sandbox_port, args.token, not args.no_browser)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)

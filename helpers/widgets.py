@@ -1,0 +1,356 @@
+"""Widgets for the workshop: pick, try and see, over the helper calls papermill runs anyway.
+
+Each function takes the step's `Kit` and returns one widget, so a notebook cell is one
+call (`widgets.try_as(kit)`). Callbacks write through an `Output` widget, so errors show
+under the widget; anything that changes AWS waits for an explicit button. Under papermill
+a widget is built and displayed, with the same read calls as in JupyterLab, and nothing
+else happens: nobody clicks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import ipywidgets as w
+from botocore.exceptions import ClientError
+from IPython import get_ipython
+from IPython.display import display
+
+from helpers import identity_center, organization
+from helpers.kit import Kit, KitError
+from helpers.policy import explain_access
+from helpers.tables import Table
+from helpers.targets import ACCESS_ROLE, KitSession
+
+DENIALS = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+"""The error codes of a denial, as S3, IAM and STS, JSON services and EC2 word it."""
+SERVICE_LINKED_PATH = "/aws-service-role/"
+OTHER_REGIONS = ("us-east-1", "us-west-2", "ap-southeast-1")
+"""Regions offered besides the config's, to see a region guardrail at work."""
+
+
+# --- the organization tree, refreshed after each change ------------------------------------
+
+
+@dataclass
+class _Watch:
+    """A kit's trees and the number of write calls the kit had made when they were drawn."""
+
+    kit: Kit
+    writes: int
+    redraws: list[Callable[[], None]] = field(default_factory=list)
+
+    def refresh_if_changed(self, *_: Any) -> None:
+        writes = self.kit.recorder.totals()["write"]
+        if writes != self.writes:
+            self.writes = writes
+            for redraw in self.redraws:
+                redraw()
+
+
+_WATCHES: dict[int, _Watch] = {}
+
+
+def _watch(kit: Kit) -> _Watch:
+    """The kit's watch; the first one hooks IPython so trees follow every cell that wrote."""
+    if id(kit) not in _WATCHES:
+        watch = _Watch(kit, kit.recorder.totals()["write"])
+        _WATCHES[id(kit)] = watch
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("post_run_cell", watch.refresh_if_changed)
+    return _WATCHES[id(kit)]
+
+
+def changed(kit: Kit) -> None:
+    """Redraw the kit's trees if it made write calls since they were drawn (widgets call it
+    after an action; IPython after each cell)."""
+    _watch(kit).refresh_if_changed()
+
+
+def _button(description: str, icon: str, style: str = "") -> w.Button:
+    return w.Button(description=description, icon=icon, button_style=style)
+
+
+def organization_tree(kit: Kit) -> w.VBox:
+    """The organization as it is now, drawn again after each cell or widget that changed
+    something, and on Refresh (for changes made from another notebook)."""
+    out = w.Output()
+    refresh = _button("Refresh", "refresh")
+
+    def draw() -> None:
+        with out:
+            out.clear_output(wait=True)
+            if organization.describe(kit.management) is None:
+                print("No organization yet: step 01 creates it.")
+                return
+            display(organization.picture(kit.management))
+
+    refresh.on_click(lambda _: draw())
+    _watch(kit).redraws.append(draw)
+    draw()
+    return w.VBox([refresh, out])
+
+
+# --- try as: a call for real, and the explanation of a denial -----------------------------
+
+
+@dataclass(frozen=True)
+class Trial:
+    """An action to try: how to call it and the resource it acts on."""
+
+    action: str
+    note: str
+    call: Callable[[KitSession, str, str], Any]
+    resource: Callable[[str, str], str]
+    writes: bool = False
+
+    @property
+    def service(self) -> str:
+        return self.action.split(":", 1)[0]
+
+
+def _bucket(account_id: str, region: str) -> str:
+    return f"try-as-{account_id}-{region}"
+
+
+def _create_bucket(session: KitSession, account_id: str, region: str) -> Any:
+    where = {} if region == "us-east-1" else {"LocationConstraint": region}
+    s3 = session.client("s3", region_name=region)
+    return s3.create_bucket(Bucket=_bucket(account_id, region), CreateBucketConfiguration=where)
+
+
+TRIALS = {
+    t.action: t
+    for t in (
+        Trial(
+            "s3:ListAllMyBuckets",
+            "list the buckets",
+            lambda s, a, r: s.client("s3", region_name=r).list_buckets()["Buckets"],
+            lambda a, r: "*",
+        ),
+        Trial(
+            "ec2:DescribeVpcs",
+            "list the VPCs of the region",
+            lambda s, a, r: s.client("ec2", region_name=r).describe_vpcs()["Vpcs"],
+            lambda a, r: "*",
+        ),
+        Trial(
+            "s3:CreateBucket",
+            "creates a bucket",
+            _create_bucket,
+            lambda a, r: f"arn:aws:s3:::{_bucket(a, r)}",
+            writes=True,
+        ),
+        Trial(
+            "iam:CreateUser",
+            "creates an IAM user",
+            lambda s, a, r: s.client("iam").create_user(UserName="try-as-user")["User"],
+            lambda a, r: f"arn:aws:iam::{a}:user/try-as-user",
+            writes=True,
+        ),
+    )
+}
+
+OWN = "own credentials"
+
+
+def _accounts(kit: Kit) -> dict[str, str]:
+    """Label -> account id: the management account and the organization's active accounts,
+    or the accounts outside it the config names (before step 02)."""
+    management = kit.config.management_account
+    labels = {f"{management.name} ({management.id})": management.id}
+    if organization.describe(kit.management) is not None:
+        pages = kit.management.client("organizations").get_paginator("list_accounts").paginate()
+        for account in (a for page in pages for a in page["Accounts"]):
+            if account["Status"] == "ACTIVE" and account["Id"] != management.id:
+                labels[f"{account['Name']} ({account['Id']})"] = account["Id"]
+    for account in kit.config.accounts:
+        if account.invite and account.id not in labels.values():
+            labels[f"{account.name} ({account.id}, outside the organization)"] = account.id
+    return labels
+
+
+def _profile(kit: Kit, account_id: str) -> str | None:
+    return next((a.profile for a in kit.config.accounts if a.id == account_id), None)
+
+
+def _principals(kit: Kit, account_id: str) -> dict[str, str]:
+    """Label -> who to act as in the account: "" (the kit's way in: the management
+    account's credentials or the access role), a role's name, or OWN."""
+    labels: dict[str, str] = {}
+    if account_id == kit.config.management_account.id:
+        return {"the management account's kit credentials": ""}
+    if _in_organization(kit, account_id):
+        labels[f"role {ACCESS_ROLE} (from the management account)"] = ""
+    if kit.outside(account_id, _profile(kit, account_id)) is not None:
+        labels["the account's own credentials"] = OWN
+    if "" in labels.values():
+        pages = kit.account(account_id).client("iam").get_paginator("list_roles").paginate()
+        for role in (r for page in pages for r in page["Roles"]):
+            name = role["RoleName"]
+            if name != ACCESS_ROLE and not role["Path"].startswith(SERVICE_LINKED_PATH):
+                labels[f"role {name}"] = name
+    return labels
+
+
+def _in_organization(kit: Kit, account_id: str) -> bool:
+    orgs = kit.management.client("organizations")
+    try:
+        orgs.describe_account(AccountId=account_id)
+    except (
+        orgs.exceptions.AccountNotFoundException,
+        orgs.exceptions.AWSOrganizationsNotInUseException,
+    ):
+        return False
+    return True
+
+
+def _explain(
+    kit: Kit, error: ClientError, principal: str, action: str, resource: str, region: str
+) -> None:
+    print(f"Denied ({error.response['Error']['Code']}): {error.response['Error']['Message']}")
+    print("Why, layer by layer, read from the organization as it is now:")
+    display(explain_access(kit, principal, action, resource, region))
+
+
+def try_one(kit: Kit, account_id: str, who: str, action: str, region: str) -> None:
+    """Act as `who` in the account (see `_principals`), call `action` in `region` for real
+    and print what AWS answered; explain a denial. A role is assumed from the kit's session
+    in the same account, so its trust policy decides, and a refusal is explained too."""
+    trial = TRIALS[action]
+    if trial.writes and not kit.apply:
+        print(f"{action} {trial.note}, and this notebook only plans (apply = False).")
+        return
+    if who == OWN:
+        session = kit.outside(account_id, _profile(kit, account_id))
+    else:
+        session = kit.account(account_id)
+        if who:
+            caller = session.client("sts").get_caller_identity()["Arn"]
+            try:
+                assumed = kit.target.assume(session, account_id, who)
+            except ClientError as error:
+                if error.response["Error"]["Code"] not in DENIALS:
+                    raise
+                role = f"arn:aws:iam::{account_id}:role/{who}"
+                _explain(kit, error, caller, "sts:AssumeRole", role, region)
+                return
+            session = kit.recorder.attach(assumed, account_id)
+    caller = session.client("sts").get_caller_identity()["Arn"]
+    print(f"As {caller}, in {region}: {action}")
+    try:
+        result = trial.call(session, account_id, region)
+    except ClientError as error:
+        if error.response["Error"]["Code"] not in DENIALS:
+            print(f"Not a denial: AWS answered {error.response['Error']['Code']}: {error}")
+            return
+        _explain(kit, error, caller, action, trial.resource(account_id, region), region)
+        return
+    found = f", {len(result)} found" if isinstance(result, list) else ""
+    print(f"Allowed: {trial.note}{found}.")
+    changed(kit)
+
+
+def _regions(kit: Kit) -> list[str]:
+    return list(
+        dict.fromkeys([kit.config.home_region, *kit.config.allowed_regions, *OTHER_REGIONS])
+    )
+
+
+def try_as(kit: Kit) -> w.VBox:
+    """Pick an account, who to be there, an action and a region; "Run it for real" makes
+    the call against the target and shows what AWS answered, with the explanation of a
+    denial (helpers.policy.explain_access)."""
+    out = w.Output()
+    account = w.Dropdown(description="account")
+    who = w.Dropdown(description="as")
+    action = w.Dropdown(
+        description="action",
+        options=[(f"{t.action} ({t.note})", t.action) for t in TRIALS.values()],
+    )
+    region = w.Dropdown(description="region", options=_regions(kit))
+    run = _button("Run it for real", "play", "warning")
+
+    def load_principals(change: dict | None = None) -> None:
+        with out:
+            out.clear_output()
+            who.options = list(_principals(kit, account.value).items()) if account.value else []
+
+    def on_run(_: w.Button) -> None:
+        with out:
+            out.clear_output()
+            try_one(kit, account.value, who.value, action.value, region.value)
+
+    with out:
+        account.options = list(_accounts(kit).items())
+    account.observe(load_principals, names="value")
+    load_principals()
+    run.on_click(on_run)
+    return w.VBox([w.HBox([account, who]), w.HBox([action, region]), run, out])
+
+
+# --- the access matrix: users x accounts x permission sets ---------------------------------
+
+
+def _directory(kit: Kit) -> identity_center.Directory:
+    """Identity Center as it is (ids by name), read without changing anything."""
+    instance = identity_center.find_instance(kit)
+    directory = identity_center.Directory(instance, accounts=identity_center.account_ids(kit))
+    if instance is None:
+        return directory
+    store, sso = kit.management.client("identitystore"), kit.management.client("sso-admin")
+    users = store.get_paginator("list_users").paginate(IdentityStoreId=instance.store_id)
+    directory.users = {u["UserName"]: u["UserId"] for page in users for u in page["Users"]}
+    sets = sso.get_paginator("list_permission_sets").paginate(InstanceArn=instance.arn)
+    for arn in (a for page in sets for a in page["PermissionSets"]):
+        described = sso.describe_permission_set(InstanceArn=instance.arn, PermissionSetArn=arn)
+        directory.permission_sets[described["PermissionSet"]["Name"]] = arn
+    return directory
+
+
+def matrix(reaches: dict[str, list[identity_center.Access]], permission_set: str = "") -> Table:
+    """One row per user, one column per account: the permission sets offered there."""
+    accounts = sorted({a.account for accesses in reaches.values() for a in accesses})
+    rows = []
+    for user, accesses in reaches.items():
+        offered = {
+            a.account: [p for p in a.permission_sets if not permission_set or p == permission_set]
+            for a in accesses
+        }
+        rows.append([user, *(", ".join(offered.get(name, [])) or "-" for name in accounts)])
+    return Table(["user", *accounts], rows)
+
+
+def access_matrix(kit: Kit) -> w.VBox:
+    """Who may enter which account with which permission set, as Identity Center holds it
+    now (helpers.identity_center.reach); pick a permission set to see only it."""
+    out = w.Output()
+    names = [p.name for p in identity_center.section(kit).permission_sets]
+    choices = [("every permission set", ""), *((name, name) for name in names)]
+    only = w.Dropdown(description="show", options=choices)
+    refresh = _button("Refresh", "refresh")
+    reaches: dict[str, list[identity_center.Access]] = {}
+
+    def load(_: Any = None) -> None:
+        with out:
+            out.clear_output()
+            reaches.clear()
+            try:
+                reaches.update(identity_center.reach(kit, _directory(kit)))
+            except KitError as error:
+                print(error)
+                return
+            display(matrix(reaches, only.value))
+
+    def redraw(_: Any = None) -> None:
+        with out:
+            out.clear_output()
+            display(matrix(reaches, only.value))
+
+    refresh.on_click(load)
+    only.observe(redraw, names="value")
+    load()
+    return w.VBox([w.HBox([only, refresh]), out])
