@@ -274,20 +274,18 @@ def ensure_baseline(kit: Kit, account_ids: dict[str, str | None]) -> str | None:
         if role.assumed_from == "management"
         else account_ids.get(role.assumed_from)
     )
+    regions = [kit.config.home_region]  # IAM roles are global: one region is enough
     if trusted is None:
-        for path in baseline.ous:
-            kit.change(
-                "deploy",
-                f"stack set {baseline.stack_set} to OU {path}",
-                f"once account {role.assumed_from} exists",
-            )
+        ensure_trusted_access(kit)
+        kit.change("create", f"stack set {baseline.stack_set}", f"once {role.assumed_from} exists")
+        _plan_targets(kit, baseline.stack_set, baseline.ous, regions)
         return baseline.stack_set
     ensure_stack_set(
         kit,
         baseline.stack_set,
         template(baseline.template),
         baseline.ous,
-        [kit.config.home_region],  # IAM roles are global: one region is enough
+        regions,
         {"AuditAccountId": trusted, "AuditRoleName": baseline.audit_role},
     )
     return baseline.stack_set

@@ -1,0 +1,126 @@
+"""The baseline roles through a service-managed StackSet, in the session's journey
+organization: every account of the targeted OUs has the audit role, an account that joins
+later gets it without the kit, and the template passes cfn-lint."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from cfnlint.api import lint_file
+
+from helpers import stacksets
+from helpers.identity_center import account_ids
+from helpers.sandbox import MANAGEMENT_ACCOUNT_ID
+from helpers.targets import ACCESS_ROLE
+from tests.conftest import session_for
+from tests.test_paths import make_kit, writes
+
+STACK_SET = "org-baseline-roles"
+AUDIT_ROLE = "org-audit"
+
+
+def test_the_templates_pass_cfn_lint(tmp_path):
+    templates = sorted(stacksets.TEMPLATES.glob("*.yaml"))
+    assert templates
+    for template in templates:
+        assert lint_file(template) == [], template
+    broken = tmp_path / "broken.yaml"  # the linter does find a fault: a wrong property
+    broken.write_text(templates[0].read_text().replace("MaxSessionDuration: 3600", "MaxSession: 1"))
+    assert [m.rule.id for m in lint_file(broken)] == ["E3002"]
+
+
+@pytest.fixture
+def kit(journey, tmp_path):
+    return make_kit(journey["url"], tmp_path)
+
+
+def audit_session(kit, account_id: str, from_account: str):
+    """The audit role in `account_id`, assumed from `from_account`'s access role."""
+    source = kit.account(from_account)
+    return kit.target.assume(source, account_id, AUDIT_ROLE)
+
+
+def test_the_baseline_reaches_every_account_of_its_ous_never_the_management(kit):
+    ids = account_ids(kit)
+    cfn = kit.management.client("cloudformation")
+    assert cfn.describe_organizations_access()["Status"] == "ENABLED"
+    stack_set = cfn.describe_stack_set(StackSetName=STACK_SET)["StackSet"]
+    assert stack_set["PermissionModel"] == "SERVICE_MANAGED"
+    assert stack_set["AutoDeployment"] == stacksets.AUTO_DEPLOYMENT
+    ous = stacksets.ou_ids(kit)
+    assert sorted(stack_set["OrganizationalUnitIds"]) == sorted([ous["Security"], ous["Workloads"]])
+    instances = cfn.list_stack_instances(StackSetName=STACK_SET)["Summaries"]
+    reached = {i["Account"] for i in instances}
+    assert reached == {ids[n] for n in ("log-archive", "dev", "prod", "original")}
+    assert MANAGEMENT_ACCOUNT_ID not in reached
+
+
+def test_the_log_archive_audits_and_nobody_else_may(kit):
+    ids = account_ids(kit)
+    audit = audit_session(kit, ids["prod"], ids["log-archive"])
+    roles = audit.client("iam").list_roles()["Roles"]  # SecurityAudit reads configuration
+    assert ACCESS_ROLE in {r["RoleName"] for r in roles}
+    with pytest.raises(ClientError) as denied:
+        audit.client("iam").create_user(UserName="intruder")
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+    with pytest.raises(ClientError) as denied:
+        audit_session(kit, ids["prod"], ids["dev"])
+    assert denied.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_an_account_that_joins_a_targeted_ou_gets_the_role_without_the_kit(journey, kit):
+    management = session_for(journey["url"])
+    orgs = management.client("organizations")
+    request = orgs.create_account(AccountName="newcomer", Email="newcomer@example.com")
+    request_id = request["CreateAccountStatus"]["Id"]
+    while (
+        status := orgs.describe_create_account_status(CreateAccountRequestId=request_id)[
+            "CreateAccountStatus"
+        ]
+    )["State"] == "IN_PROGRESS":
+        time.sleep(0.1)
+    newcomer = status["AccountId"]
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    dev_ou = stacksets.ou_ids(kit)["Workloads/Dev"]
+    try:
+        orgs.move_account(AccountId=newcomer, SourceParentId=root, DestinationParentId=dev_ou)
+        audit = audit_session(kit, newcomer, account_ids(kit)["log-archive"])
+        assert audit.client("sts").get_caller_identity()["Account"] == newcomer
+        instances = kit.management.client("cloudformation").list_stack_instances(
+            StackSetName=STACK_SET
+        )
+        assert newcomer in {i["Account"] for i in instances["Summaries"]}
+    finally:  # the journey's organization as it was
+        parent = orgs.list_parents(ChildId=newcomer)["Parents"][0]["Id"]
+        if parent != root:
+            orgs.move_account(AccountId=newcomer, SourceParentId=parent, DestinationParentId=root)
+        orgs.remove_account_from_organization(AccountId=newcomer)
+    instances = kit.management.client("cloudformation").list_stack_instances(StackSetName=STACK_SET)
+    assert newcomer not in {i["Account"] for i in instances["Summaries"]}
+
+
+def test_an_ou_dropped_from_the_targets_loses_its_stacks(journey, tmp_path):
+    def workloads_only(data: dict) -> None:
+        data["cross_account"]["baseline"]["ous"] = ["Workloads"]
+
+    narrowed = make_kit(journey["url"], tmp_path, change=workloads_only)
+    ids = account_ids(narrowed)
+    try:
+        stacksets.ensure_baseline(narrowed, ids)
+        assert [(c.action, c.resource) for c in narrowed.changes] == [
+            ("remove", f"stack set {STACK_SET} from OU Security")
+        ]
+        iam = narrowed.account(ids["log-archive"]).client("iam")
+        with pytest.raises(ClientError):
+            iam.get_role(RoleName=AUDIT_ROLE)
+    finally:
+        restored = make_kit(journey["url"], tmp_path)
+        stacksets.ensure_baseline(restored, ids)
+    assert [(c.action, c.resource) for c in restored.changes] == [
+        ("deploy", f"stack set {STACK_SET} to OU Security")
+    ]
+    again = make_kit(journey["url"], tmp_path)
+    stacksets.ensure_baseline(again, ids)
+    assert writes(again) == 0
