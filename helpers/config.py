@@ -367,6 +367,7 @@ class Trail(Section):
 # --- cross_account (step 04) --------------------------------------------------------------
 
 MANAGEMENT = "management"  # kit_roles: the management account, whatever its name
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"  # CloudFormation templates
 
 
 def _action(value: str) -> str:
@@ -794,7 +795,8 @@ def _cross_account(sections: Sections) -> Iterator[Issue]:
     if not isinstance(raw, dict):
         return
     here = "cross_account"
-    names = _raw_names(sections.raw("accounts"))
+    accounts = sections.whole("accounts")  # None: broken, and reported on its own
+    names = [a.name for a in accounts] if accounts is not None else None
     expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
     paths = _valid(raw.get("paths"), CrossAccount, "paths")
     entries = ((f"{here}.paths[{i}].name", p.name) for i, p in paths)
@@ -805,7 +807,7 @@ def _cross_account(sections: Sections) -> Iterator[Issue]:
     entries = ((f"{here}.kit_roles[{i}].role", r.role) for i, r in roles)
     yield from _duplicates(entries, "list each of the kit's roles once")
     for i, role in roles:
-        if role.assumed_from not in (*names, MANAGEMENT):
+        if names is not None and role.assumed_from not in (*names, MANAGEMENT):
             yield (
                 f"{here}.kit_roles[{i}].assumed_from",
                 f"{role.assumed_from!r} is not an account in accounts; {expected} or "
@@ -821,6 +823,12 @@ def _cross_account(sections: Sections) -> Iterator[Issue]:
             )
     baseline = _valid([raw.get("baseline")], CrossAccount, "baseline")
     for _, found in baseline:
+        if not (TEMPLATES / found.template).is_file():
+            yield (
+                f"{here}.baseline.template",
+                f"{found.template!r} is not a file in templates/ (the kit ships "
+                "baseline-roles.yaml)",
+            )
         if found.audit_role not in _raw_names(raw.get("kit_roles"), key="role"):
             yield (
                 f"{here}.baseline.audit_role",
@@ -838,11 +846,11 @@ def _cross_account(sections: Sections) -> Iterator[Issue]:
 
 
 def _path_rules(
-    here: str, path: CommunicationPath, names: list[str], expected: str
+    here: str, path: CommunicationPath, names: list[str] | None, expected: str
 ) -> Iterator[Issue]:
     for side in ("consumer", "provider"):
         account = getattr(path, side).account
-        if account not in names:
+        if names is not None and account not in names:
             yield (
                 f"{here}.{side}.account",
                 f"{account!r} is not an account in accounts; {expected} (the management "
