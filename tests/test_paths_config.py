@@ -124,3 +124,11 @@ def test_runbook_refuses_them_before_any_call(sandbox, tmp_path, change):
     assert [e for e in raised.value.errors if e.startswith("cross_account.paths[")]
     assert requests_received(sandbox.url) == before
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_baseline_template_must_be_shipped():
+    def missing(data: dict) -> None:
+        data["cross_account"]["baseline"]["template"] = "guardrails.yaml"
+
+    (error,) = errors_after(missing)
+    assert error.startswith("cross_account.baseline.template: 'guardrails.yaml' is not a file")
