@@ -27,7 +27,8 @@ def test_the_templates_pass_cfn_lint(tmp_path):
     for template in templates:
         assert lint_file(template) == [], template
     broken = tmp_path / "broken.yaml"  # the linter does find a fault: a wrong property
-    broken.write_text(templates[0].read_text().replace("MaxSessionDuration: 3600", "MaxSession: 1"))
+    baseline = (stacksets.TEMPLATES / "baseline-roles.yaml").read_text()
+    broken.write_text(baseline.replace("MaxSessionDuration: 3600", "MaxSession: 1"))
     assert [m.rule.id for m in lint_file(broken)] == ["E3002"]
 
 
