@@ -19,6 +19,7 @@ from . import enforcement  # noqa: F401
 # isort: split
 from . import (  # noqa: F401
     account_creation,
+    closing,
     cloudtrail,
     costs,
     handshakes,

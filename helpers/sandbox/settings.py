@@ -10,6 +10,9 @@ class Settings:
 
     create_account_seconds: float = 2.0
     account_quota: int = 10
+    close_account_seconds: float = 2.0  # PENDING_CLOSURE lasts this long, then SUSPENDED
+    close_quota_floor: int = 250  # CloseAccount per rolling 30 days: the higher of this ...
+    close_quota_percent: int = 20  # ... and this share of the member accounts, at most 1,000
 
     def update(self, changes: dict[str, Any]) -> None:
         """Apply known settings, converted to their type; ValueError for anything else."""
