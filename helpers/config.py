@@ -15,6 +15,7 @@ any cross-field rules with `@check`.
 """
 
 import difflib
+import gzip
 import importlib.util
 import json
 import re
@@ -36,6 +37,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from helpers import scp_documents
 from helpers.policy import PolicyError, parse_policy
 
 ROOT = "Root"
@@ -462,18 +464,93 @@ class CrossAccount(Section):
     remove_unlisted_paths: bool = False
 
 
+# --- guardrails (step 06) -----------------------------------------------------------------
+
+POLICY_FILES = Path(__file__).resolve().parent.parent / "policies"  # custom SCPs live here
+
+ScpName = Annotated[
+    str, _text(r"[\w+=,.@-]{1,128}", "1 to 128 letters, digits or +=,.@_- (SCP names)")
+]
+ScpFile = Annotated[
+    str, _text(r"\S+\.json", "a .json file in policies/ (or an absolute path), no spaces")
+]
+ServicePrefix = Annotated[
+    str, _text(r"[a-z0-9-]+", "a service prefix as IAM actions start, e.g. route53")
+]
+
+
+class CustomScp(Section):
+    """A service control policy of the team's own, from a JSON file."""
+
+    name: ScpName
+    file: ScpFile
+    description: str = Field(default="", max_length=512)
+    attach_to: list[str] | None = Field(default=None, min_length=1)  # default: guardrails'
+    denies_services: list[ServicePrefix] = []  # global services it is meant to deny
+
+    def path(self) -> Path:
+        """The file: a relative name is looked up in the kit's policies/ folder."""
+        return POLICY_FILES / self.file
+
+
+class Guardrails(Section):
+    """Service control policies: few and simple, proven before they are attached."""
+
+    attach_to: list[str] = Field(default=[ROOT], min_length=1)
+    region_allow_list: bool = True
+    break_glass_role: RoleName | None = None
+    deny_iam_users: bool = True
+    deny_leave_organization: bool = True
+    protect_trail: bool = True
+    protect_baseline_roles: bool = True
+    custom: list[CustomScp] = []
+    detach_unlisted: bool = False
+    contact: str = Field(default="the administrators of the organization", min_length=1)
+
+
 # --- governance and costs (step 07) -------------------------------------------------------
 
 MAX_COST_MONTHS = 13  # Cost Explorer keeps 13 months of history (without the opt-in for 38)
 
-ManagedRuleId = Annotated[
-    str,
-    _text(
-        r"[A-Z0-9]+(_[A-Z0-9]+)*",
-        "an AWS managed rule's identifier, in capitals with '_', e.g. "
-        "S3_BUCKET_PUBLIC_READ_PROHIBITED (the AWS Config console lists them)",
-    ),
-]
+
+@cache
+def aws_managed_rules() -> dict[str, dict[str, Any]]:
+    """AWS Config's managed rules by identifier (with their parameters), from moto's copy of
+    AWS's list."""
+    spec = importlib.util.find_spec("moto")
+    path = Path(spec.origin).parent / "config" / "resources" / "aws_managed_rules.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as file:
+        return json.load(file)["ManagedRules"]
+
+
+def managed_rule_parameters(identifier: str) -> dict[str, str]:
+    """The input parameters a managed rule requires, at AWS's defaults."""
+    rule = aws_managed_rules()[identifier]
+    return {p["Name"]: p["Default"] for p in rule["Parameters"] if not p["Optional"]}
+
+
+def _managed_rule(value: str) -> str:
+    rules = aws_managed_rules()
+    if value not in rules:
+        guess = difflib.get_close_matches(value, rules, n=1)
+        hint = f"did you mean {guess[0]}?" if guess else "the AWS Config console lists them"
+        _fail(
+            "{value} is not an AWS managed rule identifier (such as "
+            "S3_BUCKET_PUBLIC_READ_PROHIBITED); " + hint,
+            value=repr(value),
+        )
+    needed = [p["Name"] for p in rules[value]["Parameters"] if not p["Optional"]]
+    if any("Default" not in p for p in rules[value]["Parameters"] if not p["Optional"]):
+        _fail(
+            "{value} needs parameters without a default ({needed}); the kit deploys rules at "
+            "AWS's defaults: pick a rule that has them",
+            value=repr(value),
+            needed=", ".join(needed),
+        )
+    return value
+
+
+ManagedRuleId = Annotated[str, AfterValidator(_managed_rule)]
 CostMonths = Annotated[int, Field(strict=True, ge=1, le=MAX_COST_MONTHS)]
 
 
@@ -520,6 +597,7 @@ class OrgConfig(Section):
     cross_account: CrossAccount | None = None
     governance: Governance | None = None
     costs: Costs = Costs()
+    guardrails: Guardrails | None = None
 
     def ou_paths(self) -> list[str]:
         """Every OU path, parents before children, e.g. ["Workloads", "Workloads/Dev"]."""
@@ -898,13 +976,16 @@ def _governance(sections: Sections) -> Iterator[Issue]:
     if not isinstance(raw, dict):
         return
     here = "governance"
-    for found in _model_or_nothing(raw.get("config"), AwsConfig):
-        entries = ((f"{here}.config.rules[{j}]", r) for j, r in enumerate(found.rules))
-        yield from _duplicates(entries, "list each rule once")
-        ous = sections.whole("organizational_units")
-        known = [ROOT, *_ou_paths(ous or [])]
-        for j, ou in enumerate(found.ous):
-            if ous is not None and ou not in known:
+    config = raw.get("config") if isinstance(raw.get("config"), dict) else {}
+    rules, ous_wanted = config.get("rules"), config.get("ous")
+    rules = list(enumerate(rules)) if isinstance(rules, list) else []
+    entries = ((f"{here}.config.rules[{j}]", r) for j, r in rules if isinstance(r, str))
+    yield from _duplicates(entries, "list each rule once")
+    ous = sections.whole("organizational_units")
+    known = [ROOT, *_ou_paths(ous or [])]
+    if isinstance(ous_wanted, list):
+        for j, ou in enumerate(ous_wanted):
+            if ous is not None and isinstance(ou, str) and ou not in known:
                 yield (
                     f"{here}.config.ous[{j}]",
                     f"{ou!r} is not an OU path; expected one of: {', '.join(known)}",
@@ -926,6 +1007,78 @@ def _governance(sections: Sections) -> Iterator[Issue]:
                 "is missing: name the member account that runs GuardDuty for the organization "
                 "(without a trail section there is no log-archive account to default to)",
             )
+
+
+@check
+def _guardrails(sections: Sections) -> Iterator[Issue]:
+    here = "guardrails"
+    for guardrails in _model_or_nothing(sections.raw(here), Guardrails):
+        yield from _guardrail_rules(sections, here, guardrails)
+
+
+def _guardrail_rules(sections: Sections, here: str, guardrails: Guardrails) -> Iterator[Issue]:
+    ous = sections.whole("organizational_units")
+    known = [ROOT, *_ou_paths(ous or [])]
+    lists = [(f"{here}.attach_to", guardrails.attach_to)]
+    lists += [
+        (f"{here}.custom[{i}].attach_to", c.attach_to or [])
+        for i, c in enumerate(guardrails.custom)
+    ]
+    for path, targets in lists:
+        yield from _duplicates(
+            ((f"{path}[{j}]", t) for j, t in enumerate(targets)), "list each once"
+        )
+        for j, target in enumerate(targets):
+            if ous is not None and target not in known:
+                yield (
+                    f"{path}[{j}]",
+                    f"{target!r} is not an OU path; expected one of: {', '.join(known)}",
+                )
+    if guardrails.break_glass_role and not guardrails.region_allow_list:
+        yield (
+            f"{here}.break_glass_role",
+            "is only for the region allow-list (region_allow_list: true)",
+        )
+    names = ((f"{here}.custom[{i}].name", c.name) for i, c in enumerate(guardrails.custom))
+    yield from _duplicates(names, "each SCP needs its own name")
+    taken = (*scp_documents.BUILT_IN, scp_documents.FULL_ACCESS)
+    for i, custom in enumerate(guardrails.custom):
+        if custom.name in taken:
+            yield (
+                f"{here}.custom[{i}].name",
+                f"{custom.name!r} is taken by the kit; pick another name",
+            )
+        try:
+            text = custom.path().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            yield (
+                f"{here}.custom[{i}].file",
+                f"cannot read {custom.path()} ({error.strerror or error})",
+            )
+            continue
+        for problem in scp_documents.problems(text):
+            yield f"{here}.custom[{i}].file", f"SCP {custom.name!r} ({custom.file}) {problem}"
+    regions, home = sections.whole("allowed_regions"), sections.whole("home_region")
+    if guardrails.region_allow_list and regions:
+        partition = region_partitions().get(home or regions[0], "aws")
+        document = scp_documents.region_policy(regions, partition, guardrails.break_glass_role)
+        for problem in scp_documents.problems(scp_documents.content(document)):
+            yield f"{here}.region_allow_list", f"SCP {scp_documents.REGIONS!r} {problem}"
+    attached: dict[str, list[str]] = {}
+    built_in = [scp_documents.REGIONS] if guardrails.region_allow_list else []
+    if (
+        guardrails.deny_iam_users
+        or guardrails.deny_leave_organization
+        or (guardrails.protect_trail or guardrails.protect_baseline_roles)
+    ):
+        built_in.append(scp_documents.GUARDRAILS)
+    for target in guardrails.attach_to:
+        attached.setdefault(target, [scp_documents.FULL_ACCESS]).extend(built_in)
+    for custom in guardrails.custom:
+        for target in custom.attach_to or guardrails.attach_to:
+            attached.setdefault(target, [scp_documents.FULL_ACCESS]).append(custom.name)
+    for problem in scp_documents.crowded(attached):
+        yield here, problem
 
 
 # --- reading the file ---------------------------------------------------------------------

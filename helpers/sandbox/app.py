@@ -19,9 +19,11 @@ from . import enforcement  # noqa: F401
 # isort: split
 from . import (  # noqa: F401
     account_creation,
+    cfn_resources,
     closing,
     cloudtrail,
     costs,
+    guardduty,
     handshakes,
     identity_center,
     managed_policies,
