@@ -79,6 +79,13 @@ class Kit:
             self._sessions[key] = self.recorder.attach(session, account_id)
         return self._sessions[key]
 
+    def planning(self) -> Kit:
+        """A plan-mode twin of this step: the same config, target, recorder and sessions, and a
+        record of its own. Running a step's helpers with it says what they would change now."""
+        twin = Kit(self.step, self.config, self.target, False, self.run_dir)
+        twin.recorder, twin._sessions = self.recorder, self._sessions
+        return twin
+
     def change(self, action: str, resource: str, detail: str = "") -> bool:
         """Record a change the step makes (or would make); True when it should be applied now."""
         self.changes.append(Change(action, resource, detail))
