@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 from types import FrameType
@@ -42,6 +43,13 @@ def lab_command(port: int, token: str | None, browser: bool) -> list[str]:
     return command
 
 
+def free_port() -> int:
+    """A port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def _stop(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
@@ -54,17 +62,19 @@ def serve_lab(
 ) -> int:
     """Start the sandbox, run JupyterLab until it stops, then stop the sandbox; return
     JupyterLab's exit code."""
-    sandbox = Sandbox(port=sandbox_port).start()
-    print(f"sandbox at {sandbox.url}: every notebook's kernel uses it", flush=True)
-    print(
-        f"reset it between groups: curl -X POST {sandbox.url}/moto-api/reset "
-        "(then restart the kernels)",
-        flush=True,
-    )
-    lab_env = {**os.environ, **sandbox.env()}
+    sandbox = Sandbox(port=sandbox_port or free_port())
     signal.signal(signal.SIGTERM, _stop)
+    # JupyterLab boots while the sandbox seeds: its kernels start later, from a notebook.
+    lab_env = {**os.environ, **sandbox.env()}
     lab = subprocess.Popen(lab_command(port, token, browser), cwd=REPO, env=lab_env)
     try:
+        sandbox.start()
+        print(f"sandbox at {sandbox.url}: every notebook's kernel uses it", flush=True)
+        print(
+            f"reset it between groups: curl -X POST {sandbox.url}/moto-api/reset "
+            "(then restart the kernels)",
+            flush=True,
+        )
         return lab.wait()
     except KeyboardInterrupt:
         lab.send_signal(signal.SIGTERM)  # JupyterLab shuts its kernels down and exits

@@ -136,3 +136,12 @@ def journey(sandbox_process: str, tmp_path_factory: pytest.TempPathFactory) -> d
         summary = runbook.run(endpoint_url=url, out=out)
         runs.append((summary, requests_received(url) - before))
     return {"url": url, "out": out, "runs": runs}
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    """`python -m runbook lab` (its sandbox and JupyterLab) for the workshop tests."""
+    from tests.lab_server import running_lab
+
+    with running_lab(tmp_path_factory.mktemp("lab")) as running:
+        yield running
