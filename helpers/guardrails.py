@@ -86,6 +86,7 @@ class Plan:
     ous: dict[str, str | None]  # "Root" and OU paths -> id
     accounts: dict[str, str | None]  # config account name -> id
     found: dict[str, Found]
+    management_id: str
 
     def target_name(self, target_id: str) -> str:
         """A root, OU or account id in words."""
@@ -261,6 +262,7 @@ def prepare(kit: Kit) -> Plan | None:
         ous=ou_ids(kit),
         accounts={a.name: ids.get(a.name) for a in kit.config.accounts},
         found=_found(kit) if org else {},
+        management_id=kit.config.management_account.id,
     )
 
 
@@ -428,7 +430,7 @@ def _actions(statement: dict) -> str:
 
 def notes(plan: Plan) -> dict[str, list[str]]:
     """{root, OU or account id: the SCP names attached there} for the organization picture."""
-    found = {}
+    found = {plan.management_id: ["SCPs never apply here"]}
     for path, target in plan.ous.items():
         if target:
             found[target] = [f"SCP {p.name}" for p in plan.after(path, target)]
@@ -531,3 +533,18 @@ def explain(kit: Kit, attempt: Attempt) -> Decision | None:
     return explain_access(
         kit, parts["principal"], parts["action"], parts.get("resource", "*"), attempt.region
     )
+
+
+def try_to_create_user(kit: Kit, account_id: str, user: str = "guardrail-test") -> str:
+    """Ask IAM, as the account's access role, to create an IAM user; AWS's answer.
+
+    A write call: the workshop makes it with a button, the runbook does not (a re-run makes
+    no write calls). The guardrail refuses it; should it ever succeed, the user is deleted.
+    """
+    iam = kit.account(account_id).client("iam")
+    try:
+        iam.create_user(UserName=user)
+    except ClientError as error:
+        return f"{error.response['Error']['Code']}: {error.response['Error']['Message']}"
+    iam.delete_user(UserName=user)
+    raise KitError(f"account {account_id} could create IAM user {user}; the user is deleted again")
