@@ -10,7 +10,7 @@ else happens: nobody clicks.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import ipywidgets as w
@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 from IPython import get_ipython
 from IPython.display import display
 
-from helpers import identity_center, organization
+from helpers import costs, guardrails, identity_center, organization
 from helpers.kit import Kit, KitError
 from helpers.policy import explain_access
 from helpers.tables import Table
@@ -265,13 +265,15 @@ def try_as(kit: Kit) -> w.VBox:
     the call against the target and shows what AWS answered, with the explanation of a
     denial (helpers.policy.explain_access)."""
     out = w.Output()
-    account = w.Dropdown(description="account")
-    who = w.Dropdown(description="as")
+    wide = w.Layout(width="460px")
+    account = w.Dropdown(description="account", layout=wide)
+    who = w.Dropdown(description="as", layout=wide)
     action = w.Dropdown(
         description="action",
         options=[(f"{t.action} ({t.note})", t.action) for t in TRIALS.values()],
+        layout=wide,
     )
-    region = w.Dropdown(description="region", options=_regions(kit))
+    region = w.Dropdown(description="region", options=_regions(kit), layout=wide)
     run = _button("Run it for real", "play", "warning")
 
     def load_principals(change: dict | None = None) -> None:
@@ -354,3 +356,95 @@ def access_matrix(kit: Kit) -> w.VBox:
     only.observe(redraw, names="value")
     load()
     return w.VBox([w.HBox([only, refresh]), out])
+
+
+# --- the region guardrail: tick regions, see the proof matrix, then apply ------------------
+
+
+def region_guardrail(kit: Kit) -> w.VBox:
+    """Tick the allowed regions and see, before anything is attached, which requests of
+    step 06's proof matrix (helpers.scp_proof, through the evaluator) each account would
+    allow or deny; "Apply these regions" attaches the guardrails with them
+    (helpers.guardrails.apply, refused unless the proof passes). The runbook puts the
+    config's allowed_regions back on its next run: the config is the desired state."""
+    out = w.Output()
+    plan = None
+    with out:
+        plan = guardrails.prepare(kit)
+        if plan is None:
+            print("The config has no guardrails section: step 06 leaves SCPs alone.")
+    if plan is None:
+        return w.VBox([out])
+    ticks = {
+        region: w.Checkbox(value=region in plan.intent.allowed_regions, description=region)
+        for region in _regions(kit)
+    }
+    apply = _button("Apply these regions", "shield", "danger")
+
+    def ticked() -> guardrails.Plan:
+        regions = tuple(r for r, box in ticks.items() if box.value)
+        wanted = replace(plan.intent, allowed_regions=regions, region_allow_list=bool(regions))
+        return replace(plan, intent=wanted, scps=guardrails.desired(plan.section, wanted))
+
+    def show(_: Any = None) -> None:
+        with out:
+            out.clear_output(wait=True)
+            chosen = ticked()
+            proven = guardrails.proof(kit, chosen)
+            for problem in proven.problems():
+                print(f"Would be refused: {problem}")
+            display(proven.table())
+
+    def on_apply(_: w.Button) -> None:
+        with out:
+            out.clear_output(wait=True)
+            chosen = ticked()
+            guardrails.validate(chosen)
+            proven = guardrails.proof(kit, chosen)
+            if not kit.apply:
+                print("This notebook only plans (apply = False): nothing was attached.")
+                return
+            guardrails.apply(kit, chosen, proven)
+            print(
+                f"Applied: only {', '.join(chosen.intent.allowed_regions)} (and global services)."
+            )
+            display(proven.table())
+        changed(kit)
+
+    for box in ticks.values():
+        box.observe(show, names="value")
+    apply.on_click(on_apply)
+    show()
+    return w.VBox([w.HBox(list(ticks.values())), apply, out])
+
+
+# --- the cost chart --------------------------------------------------------------------------
+
+
+def cost_chart(kit: Kit) -> w.VBox:
+    """The cost per account and month (helpers.costs.cost_per_account), as a chart or a
+    table; Refresh asks Cost Explorer again."""
+    out = w.Output()
+    view = w.ToggleButtons(options=["chart", "table"])
+    refresh = _button("Refresh", "refresh")
+    found: list[costs.Costs] = []
+
+    def draw(_: Any = None) -> None:
+        with out:
+            out.clear_output(wait=True)
+            if not found:
+                return
+            if found[0].note:
+                print(found[0].note)
+            if found[0].amounts:
+                display(costs.chart(found[0]) if view.value == "chart" else costs.table(found[0]))
+
+    def load(_: Any = None) -> None:
+        with out:
+            found[:] = [costs.cost_per_account(kit)]
+            draw()
+
+    view.observe(draw, names="value")
+    refresh.on_click(load)
+    load()
+    return w.VBox([w.HBox([view, refresh]), out])
