@@ -19,6 +19,9 @@ runbook: $(STAMP)  ## the whole runbook against the embedded sandbox
 test: $(STAMP)  ## the test suite (pytest exit code 5, no tests, is a failure)
 	$(BIN)/python -m pytest
 
+lab: $(STAMP)  ## the workshop: JupyterLab on 127.0.0.1 and one sandbox for every notebook
+	$(BIN)/python -m runbook lab
+
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
