@@ -37,6 +37,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from helpers import scp_documents
 from helpers.policy import PolicyError, parse_policy
 
 ROOT = "Root"
@@ -463,9 +464,54 @@ class CrossAccount(Section):
     remove_unlisted_paths: bool = False
 
 
+# --- guardrails (step 06) -----------------------------------------------------------------
+
+POLICY_FILES = Path(__file__).resolve().parent.parent / "policies"  # custom SCPs live here
+
+ScpName = Annotated[
+    str, _text(r"[\w+=,.@-]{1,128}", "1 to 128 letters, digits or +=,.@_- (SCP names)")
+]
+ScpFile = Annotated[
+    str, _text(r"\S+\.json", "a .json file in policies/ (or an absolute path), no spaces")
+]
+ServicePrefix = Annotated[
+    str, _text(r"[a-z0-9-]+", "a service prefix as IAM actions start, e.g. route53")
+]
+
+
+class CustomScp(Section):
+    """A service control policy of the team's own, from a JSON file."""
+
+    name: ScpName
+    file: ScpFile
+    description: str = Field(default="", max_length=512)
+    attach_to: list[str] | None = Field(default=None, min_length=1)  # default: guardrails'
+    denies_services: list[ServicePrefix] = []  # global services it is meant to deny
+
+    def path(self) -> Path:
+        """The file: a relative name is looked up in the kit's policies/ folder."""
+        return POLICY_FILES / self.file
+
+
+class Guardrails(Section):
+    """Service control policies: few and simple, proven before they are attached."""
+
+    attach_to: list[str] = Field(default=[ROOT], min_length=1)
+    region_allow_list: bool = True
+    break_glass_role: RoleName | None = None
+    deny_iam_users: bool = True
+    deny_leave_organization: bool = True
+    protect_trail: bool = True
+    protect_baseline_roles: bool = True
+    custom: list[CustomScp] = []
+    detach_unlisted: bool = False
+    contact: str = Field(default="the administrators of the organization", min_length=1)
+
+
 # --- governance and costs (step 07) -------------------------------------------------------
 
 MAX_COST_MONTHS = 13  # Cost Explorer keeps 13 months of history (without the opt-in for 38)
+
 
 @cache
 def aws_managed_rules() -> dict[str, dict[str, Any]]:
@@ -551,6 +597,7 @@ class OrgConfig(Section):
     cross_account: CrossAccount | None = None
     governance: Governance | None = None
     costs: Costs = Costs()
+    guardrails: Guardrails | None = None
 
     def ou_paths(self) -> list[str]:
         """Every OU path, parents before children, e.g. ["Workloads", "Workloads/Dev"]."""
@@ -960,6 +1007,81 @@ def _governance(sections: Sections) -> Iterator[Issue]:
                 "is missing: name the member account that runs GuardDuty for the organization "
                 "(without a trail section there is no log-archive account to default to)",
             )
+
+
+@check
+def _guardrails(sections: Sections) -> Iterator[Issue]:
+    here = "guardrails"
+    for guardrails in _model_or_nothing(sections.raw(here), Guardrails):
+        yield from _guardrail_rules(sections, here, guardrails)
+
+
+def _guardrail_rules(sections: Sections, here: str, guardrails: Guardrails) -> Iterator[Issue]:
+    ous = sections.whole("organizational_units")
+    known = [ROOT, *_ou_paths(ous or [])]
+    lists = [(f"{here}.attach_to", guardrails.attach_to)]
+    lists += [
+        (f"{here}.custom[{i}].attach_to", c.attach_to or [])
+        for i, c in enumerate(guardrails.custom)
+    ]
+    for path, targets in lists:
+        yield from _duplicates(
+            ((f"{path}[{j}]", t) for j, t in enumerate(targets)), "list each once"
+        )
+        for j, target in enumerate(targets):
+            if ous is not None and target not in known:
+                yield (
+                    f"{path}[{j}]",
+                    f"{target!r} is not an OU path; expected one of: {', '.join(known)}",
+                )
+    if guardrails.break_glass_role and not guardrails.region_allow_list:
+        yield (
+            f"{here}.break_glass_role",
+            "is only for the region allow-list (region_allow_list: true)",
+        )
+    names = ((f"{here}.custom[{i}].name", c.name) for i, c in enumerate(guardrails.custom))
+    yield from _duplicates(names, "each SCP needs its own name")
+    taken = (*scp_documents.BUILT_IN, scp_documents.FULL_ACCESS)
+    for i, custom in enumerate(guardrails.custom):
+        if custom.name in taken:
+            yield (
+                f"{here}.custom[{i}].name",
+                f"{custom.name!r} is taken by the kit; pick another name",
+            )
+        try:
+            text = custom.path().read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            yield (
+                f"{here}.custom[{i}].file",
+                f"cannot read {custom.path()} ({error.strerror or error})",
+            )
+            continue
+        for problem in scp_documents.problems(text):
+            yield f"{here}.custom[{i}].file", f"SCP {custom.name!r} ({custom.file}) {problem}"
+    regions, home = sections.whole("allowed_regions"), sections.whole("home_region")
+    if guardrails.region_allow_list and regions:
+        partition = region_partitions().get(home or regions[0], "aws")
+        document = scp_documents.region_policy(regions, partition, guardrails.break_glass_role)
+        for problem in scp_documents.problems(scp_documents.content(document)):
+            yield f"{here}.region_allow_list", f"SCP {scp_documents.REGIONS!r} {problem}"
+    attached: dict[str, list[str]] = {}
+    built_in = [scp_documents.REGIONS] if guardrails.region_allow_list else []
+    if (
+        guardrails.deny_iam_users
+        or guardrails.deny_leave_organization
+        or (guardrails.protect_trail or guardrails.protect_baseline_roles)
+    ):
+        built_in.append(scp_documents.GUARDRAILS)
+    for target in guardrails.attach_to:
+        attached.setdefault(scp_documents.label(target), [scp_documents.FULL_ACCESS]).extend(
+            built_in
+        )
+    for custom in guardrails.custom:
+        for target in custom.attach_to or guardrails.attach_to:
+            where = scp_documents.label(target)
+            attached.setdefault(where, [scp_documents.FULL_ACCESS]).append(custom.name)
+    for problem in scp_documents.crowded(attached):
+        yield here, problem
 
 
 # --- reading the file ---------------------------------------------------------------------

@@ -279,17 +279,12 @@ def validate(plan: Plan) -> None:
                 "not make it (no managed-by=org-kit tag): rename one of them"
             )
     attached = {
-        label(key): [p.name for p in plan.after(key, target_id)]
+        docs.label(key): [p.name for p in plan.after(key, target_id)]
         for key, target_id in plan.ous.items()
     }
     problems += docs.crowded(attached)
     if problems:
         raise GuardrailError(problems)
-
-
-def label(path: str) -> str:
-    """A root or OU path in words: "the root", "OU Workloads/Dev"."""
-    return "the root" if path == ROOT else f"OU {path}"
 
 
 def proof(kit: Kit, plan: Plan) -> Proof:
@@ -378,7 +373,7 @@ def ensure_attachments(kit: Kit, plan: Plan, ids: dict[str, str | None]) -> None
     for scp in plan.scps:
         found = plan.found.get(scp.name)
         for path in scp.targets:
-            target, resource = plan.ous.get(path), f"SCP {scp.name} on {label(path)}"
+            target, resource = plan.ous.get(path), f"SCP {scp.name} on {docs.label(path)}"
             if found is not None and target in found.targets:
                 kit.keep(resource, "attached")
             elif target is None or ids[scp.name] is None:
@@ -411,7 +406,7 @@ def policies_table(plan: Plan) -> Table:
             rows.append(
                 [
                     scp.name,
-                    ", ".join(label(t) for t in scp.targets),
+                    ", ".join(docs.label(t) for t in scp.targets),
                     f"{len(scp.content):,} / {docs.MAX_CHARACTERS:,}",
                     statement.get("Sid", ""),
                     statement["Effect"],

@@ -101,6 +101,11 @@ ROLE_ACTIONS = (
 )
 
 
+def label(path: str) -> str:
+    """A root or OU path in words: "the root", "OU Workloads/Dev"."""
+    return "the root" if path == "Root" else f"OU {path}"
+
+
 def role_arn(partition: str, role: str, account: str = "*") -> str:
     return f"arn:{partition}:iam::{account}:role/{role}"
 

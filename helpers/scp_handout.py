@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers.guardrails import Attempt, Plan, label
+from helpers.guardrails import Attempt, Plan
 from helpers.kit import Kit
+from helpers.scp_documents import label
 
 FILE = "guardrails-handout.md"
 WHY = {

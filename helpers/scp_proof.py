@@ -85,10 +85,11 @@ Guard = str | None  # "kit" or "global": a denial there refuses the attach
 
 @dataclass(frozen=True)
 class Probe:
-    """One representative request: who, what, where, and the outcome the config means."""
+    """Representative requests (one or more actions on one resource): who, where, and the
+    outcome the config means."""
 
     label: str
-    action: str
+    actions: tuple[str, ...]
     region: str
     expected: bool  # allowed?
     role: str | None  # the role the caller acts through; None: the account's root user
@@ -102,55 +103,85 @@ class Probe:
         return f"arn:{partition}:sts::{account}:assumed-role/{self.role}/proof"
 
 
+KIT_CALLS = {  # what the kit's steps do in member accounts, by what they act on
+    "path role": (
+        "iam:GetRole",
+        "iam:CreateRole",
+        "iam:PutRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+    ),
+    "path use": ("sts:AssumeRole",),
+    "path bucket": (
+        "s3:CreateBucket",
+        "s3:PutBucketPolicy",
+        "s3:PutObject",
+        "s3:ListBucket",
+        "s3:GetObject",
+    ),
+    "path queue": (
+        "sqs:CreateQueue",
+        "sqs:SetQueueAttributes",
+        "sqs:GetQueueUrl",
+        "sqs:SendMessage",
+    ),
+    "trail bucket": (
+        "s3:CreateBucket",
+        "s3:PutBucketPolicy",
+        "s3:PutBucketVersioning",
+        "s3:PutEncryptionConfiguration",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:PutLifecycleConfiguration",
+    ),
+    "trail": ("cloudtrail:DescribeTrails", "cloudtrail:GetTrailStatus"),
+    "baseline stack": ("cloudformation:CreateStack", "cloudformation:UpdateStack"),
+    "baseline role": ("iam:CreateRole", "iam:AttachRolePolicy", "iam:UpdateAssumeRolePolicy"),
+    "access role": (
+        "iam:GetRole",
+        "iam:CreateRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:AttachRolePolicy",
+    ),
+}
+
+
 def probes(intent: Intent) -> list[Probe]:
     """The matrix's rows, from the desired state."""
     p, home, denied = intent.partition, intent.home_region, intent.denied_region
-    bucket = f"arn:{p}:s3:::{intent.trail_bucket or 'a-bucket'}"
-    other_bucket = f"arn:{p}:s3:::a-path-bucket"
+    trail_bucket = f"arn:{p}:s3:::{intent.trail_bucket or 'a-bucket'}"
     audit = intent.baseline_roles[0] if intent.baseline_roles else "a-role"
 
     def arn(kind: str, name: str) -> Callable[[str], str]:
         return lambda account: f"arn:{p}:iam::{account}:{kind}/{name}"
 
-    def kit(label: str, action: str, resource=lambda account: "*", role=ACCESS_ROLE) -> Probe:
-        return Probe(label, action, home, True, role, resource, guard="kit")
+    def kit(label: str, calls: str, resource: Callable[[str], str], role=ACCESS_ROLE) -> Probe:
+        return Probe(label, KIT_CALLS[calls], home, True, role, resource, guard="kit")
 
     def person(label: str, action: str, region: str, expected: bool, **more) -> Probe:
-        return Probe(f"a person: {label}", action, region, expected, PERSON_ROLE, **more)
+        return Probe(f"a person: {label}", (action,), region, expected, PERSON_ROLE, **more)
 
     rows = [
-        kit("kit: create a path role (04)", "iam:CreateRole", arn("role", "kit-path/a-path")),
-        kit("kit: grant the path role (04)", "iam:PutRolePolicy", arn("role", "kit-path/a-path")),
-        kit("kit: assume a path role (04)", "sts:AssumeRole", arn("role", "kit-path/a-path")),
+        kit("kit: a path's role (04)", "path role", arn("role", "kit-path/a-path")),
+        kit("kit: use a path's role (04)", "path use", arn("role", "kit-path/a-path")),
+        kit("kit: a path's bucket (04)", "path bucket", lambda a: f"arn:{p}:s3:::a-path-bucket"),
+        kit("kit: a path's queue (04)", "path queue", lambda a: f"arn:{p}:sqs:{home}:{a}:a-queue"),
+        kit("kit: the trail's bucket (05)", "trail bucket", lambda a: trail_bucket),
         kit(
-            "kit: a queue's policy (04)",
-            "sqs:SetQueueAttributes",
-            lambda a: f"arn:{p}:sqs:{home}:{a}:a-queue",
+            "kit: the trail, as a member sees it (05)",
+            "trail",
+            lambda a: f"arn:{p}:cloudtrail:{home}:{a}:trail/org-trail",
         ),
-        kit("kit: a bucket's policy (04)", "s3:PutBucketPolicy", lambda a: other_bucket),
-        kit("kit: create the trail's bucket (05)", "s3:CreateBucket", lambda a: bucket),
-        kit("kit: the trail bucket's policy (05)", "s3:PutBucketPolicy", lambda a: bucket),
         kit(
-            "kit: the trail bucket's retention (05)",
-            "s3:PutLifecycleConfiguration",
-            lambda a: bucket,
-        ),
-        kit("kit: look at the trail (05)", "cloudtrail:DescribeTrails"),
-        kit(
-            "StackSets: deploy the baseline (04)",
-            "cloudformation:CreateStack",
+            "StackSets: the baseline stack (04)",
+            "baseline stack",
             lambda a: f"arn:{p}:cloudformation:{home}:{a}:stack/StackSet-baseline/*",
             STACKSETS_EXEC,
         ),
         kit(
-            "StackSets: create the audit role (04)",
-            "iam:CreateRole",
-            arn("role", audit),
-            STACKSETS_EXEC,
+            "StackSets: the baseline role (04)", "baseline role", arn("role", audit), STACKSETS_EXEC
         ),
         kit(
             "an invited account's root user: its access role (02)",
-            "iam:CreateRole",
+            "access role",
             arn("role", ACCESS_ROLE),
             None,
         ),
@@ -177,7 +208,7 @@ def probes(intent: Intent) -> list[Probe]:
         rows.append(
             Probe(
                 f"the break-glass role: launch an instance, {denied}",
-                "ec2:RunInstances",
+                ("ec2:RunInstances",),
                 denied,
                 True,
                 intent.break_glass_role,
@@ -223,7 +254,7 @@ def probes(intent: Intent) -> list[Probe]:
                 "s3:PutBucketPolicy",
                 home,
                 False,
-                resource=lambda a: bucket,
+                resource=lambda a: trail_bucket,
             )
         )
     if intent.baseline_roles:
@@ -242,12 +273,12 @@ def probes(intent: Intent) -> list[Probe]:
 MANAGEMENT = "management account"
 
 
-def _trust(probe: Probe, account: str) -> ResourcePolicy | None:
+def _trust(action: str, account: str) -> ResourcePolicy | None:
     """For sts:AssumeRole, a trust policy that lets the caller's account in: the proof asks
     what the SCPs decide, not whether some role trusts the caller."""
-    if not probe.action.startswith("sts:AssumeRole"):
+    if not action.startswith("sts:AssumeRole"):
         return None
-    statement = {"Effect": "Allow", "Principal": {"AWS": account}, "Action": probe.action}
+    statement = {"Effect": "Allow", "Principal": {"AWS": account}, "Action": action}
     return ResourcePolicy("a trust policy naming the caller", {"Statement": statement}, account)
 
 
@@ -277,7 +308,7 @@ class Proof:
                     "config does not mean to deny (list it in denies_services if it does)"
                 )
                 found.append(
-                    f"{probe.label} ({probe.action}) is {decision.decision} in account "
+                    f"{probe.label} ({decision.request.action}) is {decision.decision} in account "
                     f"{reach.name}, but {what}: {'; '.join(decision.reasons())}"
                 )
         return found
@@ -310,7 +341,7 @@ class Proof:
                 rows.append(
                     [
                         probe.label,
-                        probe.action,
+                        ", ".join(probe.actions),
                         probe.region,
                         _word(probe.expected),
                         *cells,
@@ -340,16 +371,21 @@ def prove(
     accounts = [(r.name, r.account_id or PLANNED_ID, r.levels) for r in reaches]
     for index, probe in enumerate(proof.rows):
         for name, account, levels in [*accounts, (MANAGEMENT, management_id, ())]:
-            request = Request(
-                probe.principal(intent.partition, account),
-                probe.action,
-                probe.resource(account),
-                probe.region,
-                organization=organization or PLANNED_ORG,
-                management_account=name == MANAGEMENT,
-                context={"aws:ResourceAccount": account},
-            )
-            trust = _trust(probe, account)
-            policies = Policies(identity=(ADMIN,), scps=levels, resource=trust)
-            proof.cells[(index, name)] = evaluate(request, policies)
+            decisions = [
+                evaluate(
+                    Request(
+                        probe.principal(intent.partition, account),
+                        action,
+                        probe.resource(account),
+                        probe.region,
+                        organization=organization or PLANNED_ORG,
+                        management_account=name == MANAGEMENT,
+                        context={"aws:ResourceAccount": account},
+                    ),
+                    Policies(identity=(ADMIN,), scps=levels, resource=_trust(action, account)),
+                )
+                for action in probe.actions
+            ]
+            refused = [d for d in decisions if not d.allowed]
+            proof.cells[(index, name)] = (refused or decisions)[0]
     return proof
