@@ -4,18 +4,16 @@ later gets it without the kit, and the template passes cfn-lint."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError
 from cfnlint.api import lint_file
 
 from helpers import stacksets
 from helpers.identity_center import account_ids
-from helpers.sandbox import MANAGEMENT_ACCOUNT_ID
+from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION
 from helpers.targets import ACCESS_ROLE
-from tests.conftest import session_for
 from tests.test_paths import make_kit, writes
+from tests.test_stacksets_sandbox import Org
 
 STACK_SET = "org-baseline-roles"
 AUDIT_ROLE = "org-audit"
@@ -71,35 +69,32 @@ def test_the_log_archive_audits_and_nobody_else_may(kit):
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
 
 
-def test_an_account_that_joins_a_targeted_ou_gets_the_role_without_the_kit(journey, kit):
-    management = session_for(journey["url"])
-    orgs = management.client("organizations")
-    request = orgs.create_account(AccountName="newcomer", Email="newcomer@example.com")
-    request_id = request["CreateAccountStatus"]["Id"]
-    while (
-        status := orgs.describe_create_account_status(CreateAccountRequestId=request_id)[
-            "CreateAccountStatus"
-        ]
-    )["State"] == "IN_PROGRESS":
-        time.sleep(0.1)
-    newcomer = status["AccountId"]
-    root = orgs.list_roots()["Roots"][0]["Id"]
-    dev_ou = stacksets.ou_ids(kit)["Workloads/Dev"]
-    try:
-        orgs.move_account(AccountId=newcomer, SourceParentId=root, DestinationParentId=dev_ou)
-        audit = audit_session(kit, newcomer, account_ids(kit)["log-archive"])
-        assert audit.client("sts").get_caller_identity()["Account"] == newcomer
-        instances = kit.management.client("cloudformation").list_stack_instances(
-            StackSetName=STACK_SET
-        )
-        assert newcomer in {i["Account"] for i in instances["Summaries"]}
-    finally:  # the journey's organization as it was
-        parent = orgs.list_parents(ChildId=newcomer)["Parents"][0]["Id"]
-        if parent != root:
-            orgs.move_account(AccountId=newcomer, SourceParentId=parent, DestinationParentId=root)
-        orgs.remove_account_from_organization(AccountId=newcomer)
-    instances = kit.management.client("cloudformation").list_stack_instances(StackSetName=STACK_SET)
-    assert newcomer not in {i["Account"] for i in instances["Summaries"]}
+def test_an_account_that_joins_a_targeted_ou_gets_the_role_without_the_kit(clean_sandbox, tmp_path):
+    org = Org(clean_sandbox)  # Workloads/Dev with one account, in a sandbox of its own
+
+    def small(data: dict) -> None:
+        data["organizational_units"] = [{"name": "Workloads", "children": [{"name": "Dev"}]}]
+        data["accounts"] = [{"name": "dev", "email": "dev@acme.example", "ou": "Workloads/Dev"}]
+        for section in ("trail", "identity_center", "cross_account", "governance", "guardrails"):
+            data.pop(section, None)
+
+    kit = make_kit(clean_sandbox.url, tmp_path, change=small)
+    parameters = {"AuditAccountId": org.dev_account, "AuditRoleName": AUDIT_ROLE}
+    template = stacksets.template("baseline-roles.yaml")
+    stacksets.ensure_stack_set(
+        kit, "baseline", template, ["Workloads"], [SANDBOX_REGION], parameters
+    )
+    assert org.instances() == {org.dev_account}
+    calls = kit.recorder.totals()
+    newcomer = org.account("newcomer", org.dev)  # created and moved: the kit is not involved
+    assert kit.recorder.totals() == calls
+    assert org.has_role(newcomer)
+    assert org.instances() == {org.dev_account, newcomer}
+    again = make_kit(clean_sandbox.url, tmp_path, change=small)
+    stacksets.ensure_stack_set(
+        again, "baseline", template, ["Workloads"], [SANDBOX_REGION], parameters
+    )
+    assert writes(again) == 0
 
 
 def test_an_ou_dropped_from_the_targets_loses_its_stacks(journey, tmp_path):
