@@ -1,0 +1,83 @@
+"""The workshop's widgets, built and used without a browser, on the session's journey."""
+
+from __future__ import annotations
+
+from helpers import identity_center, widgets
+from helpers.kit import open_step
+from helpers.sandbox import ORIGINAL_ACCOUNT_ID
+from tests.conftest import requests_received
+
+
+def _kit(journey, tmp_path, apply: bool = True):
+    return open_step(
+        "02_accounts_and_ous",
+        "../runbook/org.example.yaml",
+        endpoint_url=journey["url"],
+        apply=apply,
+        run_dir=str(tmp_path),
+    )
+
+
+def test_try_as_explains_a_role_that_does_not_trust_the_caller(journey, tmp_path, capsys):
+    kit = _kit(journey, tmp_path)
+    who = widgets._principals(kit, ORIGINAL_ACCOUNT_ID)
+    assert who["role dev-app"] == "dev-app"
+    assert who["the account's own credentials"] == widgets.OWN
+    widgets.try_one(kit, ORIGINAL_ACCOUNT_ID, "dev-app", "s3:ListAllMyBuckets", "eu-central-1")
+    printed = capsys.readouterr().out
+    assert "Denied (AccessDenied)" in printed
+    assert "ImplicitlyDenied" in printed and "trust policy of role dev-app" in printed
+    assert kit.recorder.totals()["write"] == 0
+
+
+def test_try_as_runs_the_call_for_real(journey, tmp_path, capsys):
+    kit = _kit(journey, tmp_path)
+    dev = next(i for label, i in widgets._accounts(kit).items() if label.startswith("dev "))
+    widgets.try_one(kit, dev, "", "ec2:DescribeVpcs", "eu-central-1")
+    printed = capsys.readouterr().out
+    assert "assumed-role/OrganizationAccountAccessRole/org-kit, in eu-central-1" in printed
+    assert "Allowed: list the VPCs of the region, 1 found." in printed
+
+
+def test_a_planning_notebook_refuses_to_change_anything(journey, tmp_path, capsys):
+    kit = _kit(journey, tmp_path, apply=False)
+    before = requests_received(journey["url"])
+    widgets.try_one(kit, ORIGINAL_ACCOUNT_ID, "", "iam:CreateUser", "eu-central-1")
+    assert "only plans" in capsys.readouterr().out
+    assert requests_received(journey["url"]) == before
+
+
+def test_access_matrix_reads_identity_center(journey, tmp_path):
+    kit = _kit(journey, tmp_path)
+    table = widgets.matrix(identity_center.reach(kit, widgets._directory(kit)))
+    rows = {row[0]: dict(zip(table.columns[1:], row[1:], strict=True)) for row in table.rows}
+    assert rows["alice"]["dev"] == "AdministratorAccess"
+    assert rows["alice"]["prod"] == "ReadOnlyAccess"
+    assert rows["alice"]["log-archive"] == "-"
+    assert set(rows["carol"].values()) == {"AdministratorAccess"}
+    only = widgets.matrix(identity_center.reach(kit, widgets._directory(kit)), "ReadOnlyAccess")
+    assert "AdministratorAccess" not in str(only)
+
+
+def test_region_guardrail_shows_the_matrix_before_applying(journey, tmp_path, capsys):
+    kit = _kit(journey, tmp_path)
+    before = requests_received(journey["url"])
+    guardrail = widgets.region_guardrail(kit)
+    capsys.readouterr()
+    ticks = {box.description: box for box in guardrail.children[0].children}
+    assert ticks["eu-central-1"].value and not ticks["us-east-1"].value
+    ticks["us-east-1"].value = True  # recomputed offline, nothing attached
+    shown = capsys.readouterr().out
+    line = next(x for x in shown.splitlines() if "launch an instance, us-west-2" in x)
+    assert "denied by org-allowed-regions" in line
+    assert kit.recorder.totals()["write"] == 0
+    assert requests_received(journey["url"]) - before == sum(kit.recorder.totals().values())
+
+
+def test_widgets_build_with_read_calls_only(journey, tmp_path):
+    kit = _kit(journey, tmp_path)
+    for build in (widgets.organization_tree, widgets.try_as, widgets.access_matrix):
+        build(kit)
+    chart = widgets.cost_chart(kit)
+    assert chart.children[0].children[0].value == "chart"
+    assert kit.recorder.totals()["write"] == 0
