@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import time
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from papermill.exceptions import PapermillExecutionError
 from helpers.config import load_config
 from runbook.kernels import KERNEL_NAME, Kernels, StepKernel
 from runbook.report import StepResult, read_step_record, write_report
-from runbook.steps import NOTEBOOKS, REPO, RunbookError, Step, discover, select
+from runbook.steps import NOTEBOOKS, REPO, RUN_STEPS, RunbookError, Step, discover, select
 from runbook.target import check_account, connect, resolve_apply
 
 log = logging.getLogger("runbook")
@@ -38,8 +39,10 @@ def run(
     out: str | Path = RUNS,
     notebooks_dir: str | Path = NOTEBOOKS,
     prestart: bool = True,
+    numbers: tuple[str, ...] = RUN_STEPS,
 ) -> dict:
-    """Run the selected steps 00-08 and return the run's summary (also in summary.json).
+    """Run the selected steps 00-08 (or those `numbers` names: ("09",) for the clean-up) and
+    return the run's summary (also in summary.json).
 
     The config is validated first (`helpers.config.ConfigError`), then the step selection
     and, against AWS, the account (`RunbookError`): nothing is called or started before.
@@ -50,9 +53,10 @@ def run(
     notebooks_dir = Path(notebooks_dir).resolve()
     config = load_config(config_path)
     apply = resolve_apply(target, apply)
-    steps = select(discover(notebooks_dir), from_step, only)
+    steps = select(discover(notebooks_dir, numbers), from_step, only)
     if not steps:
-        raise RunbookError(f"no step notebooks (00_*.ipynb ... 08_*.ipynb) in {notebooks_dir}")
+        wanted = ", ".join(f"{n}_*.ipynb" for n in (numbers[0], numbers[-1]))
+        raise RunbookError(f"no step notebooks ({wanted}) in {notebooks_dir}")
     own_calls = {"read": 0, "write": 0}
     if target == "aws":
         check_account(config.management_account.id, profile, config.home_region, endpoint_url)
@@ -76,6 +80,16 @@ def run(
         finally:
             kernels.close()
     return write_report(run_dir, target, started, datetime.now(UTC), results, own_calls)
+
+
+def scorecard_failures(run_dir: Path) -> list[dict] | None:
+    """The goals the run's scorecard (step 08's scorecard.json) marks not met; None when the
+    run has no scorecard."""
+    found = sorted(run_dir.glob("*/scorecard.json"))
+    if not found:
+        return None
+    record = json.loads(found[-1].read_text())
+    return [row for row in record["rows"] if row["key"] in record["failed"]]
 
 
 def make_run_dir(out: Path, when: datetime) -> Path:

@@ -11,6 +11,7 @@ import nbformat
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
 RUN_STEPS = tuple(f"{n:02d}" for n in range(9))  # 00-08; 09 (clean-up) only through teardown
+TEARDOWN_STEPS = ("09",)  # python -m runbook teardown
 _STEM = re.compile(r"^(\d\d)_(\w+)$")
 
 
