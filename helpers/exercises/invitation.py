@@ -74,6 +74,20 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     return _check_access_role(kit)
 
 
+class _OwnCredentials:
+    """The explainer's reads, made in the original account with its own credentials (the
+    access role may be what is broken)."""
+
+    def __init__(self, kit: Kit) -> None:
+        self.kit = kit
+        self.management = kit.management
+
+    def account(self, account_id: str):
+        if account_id == ORIGINAL_ACCOUNT_ID:
+            return self.kit.outside(account_id)
+        return self.kit.account(account_id)
+
+
 def _check_access_role(kit: Kit) -> Outcome:
     own = kit.outside(ORIGINAL_ACCOUNT_ID)
     iam = own.client("iam")
@@ -86,7 +100,9 @@ def _check_access_role(kit: Kit) -> Outcome:
         )
     management = kit.config.management_account.id
     arn = f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:role/{ACCESS_ROLE}"
-    decision = explain_access(kit, f"arn:aws:iam::{management}:root", "sts:AssumeRole", arn)
+    decision = explain_access(
+        _OwnCredentials(kit), f"arn:aws:iam::{management}:root", "sts:AssumeRole", arn
+    )
     if not decision.allowed:
         trust = json.dumps(iam.get_role(RoleName=ACCESS_ROLE)["Role"]["AssumeRolePolicyDocument"])
         return incorrect(

@@ -20,8 +20,11 @@ class MarkerError(ValueError):
     """A source notebook's solution markers do not pair up."""
 
 
-def _split(source: str, where: str) -> tuple[list[str], list[str]]:
-    """The cell's lines outside the regions (a stub in place of each), and each region."""
+def _split(
+    source: str, where: str, answers: list[str | None] | None = None
+) -> tuple[list[str], list[str]]:
+    """The cell's lines outside the regions (a stub, or the next of `answers`, in place of
+    each), and each region."""
     kept: list[str] = []
     regions: list[str] = []
     inside: list[str] | None = None
@@ -31,7 +34,9 @@ def _split(source: str, where: str) -> tuple[list[str], list[str]]:
             if inside is not None:
                 raise MarkerError(f"{where}, line {number}: {BEGIN} inside another region")
             inside = []
-            kept.append(line[: len(line) - len(line.lstrip())] + STUB)
+            answer = answers.pop(0) if answers else None
+            indent = line[: len(line) - len(line.lstrip())]
+            kept += [indent + part for part in (answer or STUB).splitlines()]
         elif marker == END:
             if inside is None:
                 raise MarkerError(f"{where}, line {number}: {END} without {BEGIN}")
@@ -55,12 +60,17 @@ def solution_regions(source: Path) -> list[str]:
     return regions
 
 
-def learner_copy(source: Path) -> nbformat.NotebookNode:
-    """The learner's copy of a source notebook: regions stubbed, outputs cleared."""
+def learner_copy(source: Path, answers: dict[int, str] | None = None) -> nbformat.NotebookNode:
+    """The learner's copy of a source notebook: regions stubbed, outputs cleared.
+
+    `answers` fills regions (by their index in the notebook) with a learner's code instead.
+    """
     notebook = nbformat.read(source, as_version=4)
     found = 0
     for index, cell in enumerate(notebook.cells):
-        kept, regions = _split(cell.source, f"{source.name}, cell {index}")
+        count = cell.source.count(BEGIN)
+        filled = [(answers or {}).get(found + i) for i in range(count)]
+        kept, regions = _split(cell.source, f"{source.name}, cell {index}", filled)
         found += len(regions)
         if regions:
             cell.source = "\n".join(kept)

@@ -1,0 +1,205 @@
+"""Every exercise, run headless under papermill in a kernel (and so a sandbox) of its own,
+three ways: the untouched learner copy is "not attempted", the source's solution is
+"correct", and each planted wrong answer is "incorrect" with a message naming the mistake.
+
+One kernel per exercise runs the sections one after another; each section's first cell
+starts the exercise over (a reset to its known state), as a learner redoing it would.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from helpers.exercises.catalog import EXERCISES
+from helpers.exercises.notebooks import learner_copy, solution_regions
+from helpers.kit import REPO
+
+# exercise -> [({region index: new code, or (old, new) to change in the solution's code},
+#               what the message must name)]
+Edit = str | tuple[str, str]
+WRONG: dict[str, list[tuple[dict[int, Edit], str]]] = {
+    "01_organization_and_accounts": [
+        ({2: ("orgs.move_account(", "dict(")}, "is in Root, not in OU Sandboxes"),  # no move
+        (
+            {
+                2: (
+                    "DestinationParentId=ou_id)",
+                    'DestinationParentId=ou_id)\naccount_id = status["Id"]',
+                )
+            },
+            "the CreateAccount request id",
+        ),
+    ],
+    "02_invitation": [
+        (
+            {
+                0: (
+                    'original.client("organizations").accept_handshake(HandshakeId=handshake_id)',
+                    "pass  # invited, never accepted",
+                ),
+                2: "pass  # and so not moved either",
+            },
+            "is still OPEN",
+        ),
+        (
+            {1: ("arn:aws:iam::{management_id}:root", "arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:root")},
+            "(123456789012) cannot assume OrganizationAccountAccessRole",
+        ),
+    ],
+    "03_identity_center": [
+        (
+            {
+                1: (
+                    'PrincipalType="GROUP",\n    PrincipalId=groups["developers"]',
+                    'PrincipalType="USER",\n    PrincipalId=exercise.facts["users"]["alice"]',
+                )
+            },
+            "user alice: ProdReadOnly in prod",
+        ),
+        (
+            {0: ("policy/ReadOnlyAccess", "policy/AdministratorAccess")},
+            "it needs exactly arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ),
+    ],
+    "05_organization_trail": [
+        (
+            {1: ("IsOrganizationTrail=True", "IsOrganizationTrail=False")},
+            "IsOrganizationTrail false",
+        ),
+        ({2: "pass  # logging never started"}, "records nothing"),
+    ],
+    "bug_region_guardrail": [
+        (
+            {
+                1: (
+                    "orgs.update_policy(PolicyId=policy_id, Content=json.dumps(document))",
+                    "orgs.detach_policy(PolicyId=policy_id, TargetId=guilty_ou)",
+                )
+            },
+            "may now run instances in us-west-2",
+        ),
+        (
+            {
+                1: (
+                    'document["Statement"][0]["NotAction"].append("ce:*")',
+                    'document["Statement"][0]["Condition"]["StringNotEquals"]'
+                    '["aws:RequestedRegion"].append("us-east-1")',
+                )
+            },
+            "may now run instances in us-east-1",
+        ),
+    ],
+    "bug_trust_policy": [
+        ({1: ('{"AWS": f"arn:aws:iam::{dev}:role/report-builder"}', '"*"')}, "names * besides dev"),
+        ({0: ("wrong_account = trust", "wrong_account = prod or trust")}, "wrong_account is"),
+    ],
+}
+
+
+def _wrong_answers(name: str) -> list[tuple[dict[int, str], str]]:
+    """Each planted answer: the solution everywhere, but for the edits given."""
+    solution = solution_regions(EXERCISES[name].source)
+    planted = []
+    for edits, expected in WRONG[name]:
+        answers = dict(enumerate(solution))
+        for index, edit in edits.items():
+            if isinstance(edit, tuple):
+                assert edit[0] in solution[index], (name, index, edit[0])
+                edit = solution[index].replace(edit[0], edit[1])
+            answers[index] = edit
+        planted.append((answers, expected))
+    return planted
+
+
+def _section(notebook: nbformat.NotebookNode, first: bool) -> list:
+    cells = notebook.cells
+    return cells if first else [c for c in cells if "parameters" not in c.metadata.get("tags", [])]
+
+
+def _combined(name: str) -> nbformat.NotebookNode:
+    """Untouched copy, then the solution, then each planted wrong answer, in one notebook."""
+    source = EXERCISES[name].source
+    combined = learner_copy(source)
+    combined.cells = _section(combined, True)
+    combined.cells += _section(nbformat.read(source, as_version=4), False)
+    for answers, _ in _wrong_answers(name):
+        combined.cells += _section(learner_copy(source, answers), False)
+    for index, cell in enumerate(combined.cells):
+        cell.id = f"c{index}"
+    return combined
+
+
+def _run(name: str, folder: Path) -> list[str]:
+    path = folder / f"{name}.ipynb"
+    nbformat.write(_combined(name), path)
+    out = folder / f"{name}.out.ipynb"
+    papermill.execute_notebook(
+        path,
+        out,
+        parameters={"create_account_seconds": 0.2},
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(folder),
+    )
+    checks = [
+        c for c in nbformat.read(out, as_version=4).cells if "check" in c.metadata.get("tags", [])
+    ]
+    return ["".join(o.get("data", {}).get("text/plain", "") for o in c.outputs) for c in checks]
+
+
+@pytest.fixture(scope="module")
+def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Each exercise's check outcomes, in order: untouched, solution, wrong answers."""
+    folder = tmp_path_factory.mktemp("exercises")
+    with ThreadPoolExecutor(2) as pool:  # one kernel per exercise, two at a time
+        runs = {name: pool.submit(_run, name, folder) for name in EXERCISES}
+    return {name: run.result() for name, run in runs.items()}
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_the_untouched_learner_copy_is_not_attempted(outcomes, name) -> None:
+    assert outcomes[name][0].startswith("not attempted yet: "), outcomes[name][0]
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_the_solution_is_correct(outcomes, name) -> None:
+    assert outcomes[name][1].startswith("correct: "), outcomes[name][1]
+
+
+@pytest.mark.parametrize(
+    ("name", "index"), [(name, i) for name in EXERCISES for i in range(len(WRONG.get(name, [])))]
+)
+def test_a_planted_wrong_answer_is_incorrect_and_named(outcomes, name, index) -> None:
+    text = outcomes[name][2 + index]
+    assert text.startswith("incorrect: "), text
+    assert WRONG[name][index][1] in text, text
+
+
+def test_every_exercise_has_a_planted_wrong_answer() -> None:
+    assert set(WRONG) == set(EXERCISES)
+
+
+# The steps the issue lists: each needs an exercise once its notebook exists.
+STEPS = ("01", "02", "03", "04", "05", "06", "08")
+
+
+def test_every_step_of_the_journey_has_an_exercise() -> None:
+    taught = {step[:2] for e in EXERCISES.values() for step in e.teaches}
+    present = {p.name[:2] for p in (REPO / "notebooks").glob("0[0-9]_*.ipynb")}
+    assert {s for s in STEPS if s in present} <= taught
+    assert sum(e.name.startswith("bug_") for e in EXERCISES.values()) >= 2
+
+
+def test_the_index_lists_every_exercise() -> None:
+    index = (REPO / "exercises" / "README.md").read_text()
+    for exercise in EXERCISES.values():
+        assert f"source/{exercise.name}.ipynb" in index
+        assert f"{exercise.minutes} min" in index
+        for notebook in exercise.teaches:
+            if notebook[:2].isdigit():
+                assert notebook in index
