@@ -139,7 +139,8 @@ def undo_paths(kit: Kit, accounts: dict[str, dict]) -> None:
     if section.baseline is not None:
         remove_stack_set(kit, section.baseline.stack_set)
     cfn = kit.management.client("cloudformation")
-    left = _pages(cfn, "list_stack_sets", "Summaries", Status="ACTIVE")
+    listed = _pages(cfn, "list_stack_sets", "Summaries", Status="ACTIVE")
+    left = [s for s in listed if s["Status"] == "ACTIVE"]  # moto 5.2.5 ignores the filter
     access = cfn.describe_organizations_access()["Status"] == "ENABLED"
     if access and not left and kit.change("deactivate", "trusted access for StackSets"):
         cfn.deactivate_organizations_access()
