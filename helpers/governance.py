@@ -107,6 +107,7 @@ def ensure_config(kit: Kit) -> str | None:
     """The Config stack set, made so; its name (None when governance.config is off)."""
     section = config_section(kit)
     if section is None:
+        kit.keep("AWS Config", "off by choice (governance.config.enabled)")
         return None
     ensure_stack_set(
         kit,
@@ -117,6 +118,12 @@ def ensure_config(kit: Kit) -> str | None:
         {"HomeRegion": kit.config.home_region},
     )
     return section.stack_set
+
+
+def a_member(kit: Kit, account_ids: dict[str, str | None]) -> tuple[str, str] | None:
+    """A member account the kit can show AWS Config in: the first one of the config that exists."""
+    found = ((a.name, account_ids.get(a.name)) for a in kit.config.accounts)
+    return next(((name, i) for name, i in found if i), None)
 
 
 def config_view(kit: Kit, account_id: str) -> Table:
@@ -149,6 +156,7 @@ def config_view(kit: Kit, account_id: str) -> Table:
 def ensure_guardduty(kit: Kit, account_ids: dict[str, str | None]) -> None:
     """GuardDuty's delegated administrator and org-wide auto-enable, in each allowed region."""
     if guardduty_section(kit) is None:
+        kit.keep("GuardDuty", "off by choice (governance.guardduty.enabled)")
         return
     name = admin_account(kit)
     admin_id = account_ids.get(name)
