@@ -21,8 +21,7 @@ from helpers.config import Guardrails, region_partitions
 from helpers.identity_center import account_ids
 from helpers.kit import Kit, KitError
 from helpers.organization import describe
-from helpers.policy import Policy, ScpLevel, explain_access
-from helpers.policy.explain import Decision
+from helpers.policy import Decision, Policy, ScpLevel, explain_access
 from helpers.scp_proof import Intent, Proof, Reach, prove
 from helpers.stacksets import ou_ids
 from helpers.tables import Table
@@ -92,7 +91,7 @@ class Plan:
         """A root, OU or account id in words."""
         for path, ou_id in self.ous.items():
             if ou_id == target_id:
-                return "the root" if path == ROOT else f"OU {path}"
+                return docs.label(path)
         name = next((n for n, i in self.accounts.items() if i == target_id), target_id)
         return f"account {name}"
 
@@ -133,11 +132,6 @@ class Plan:
 
 
 # --- the desired policies -----------------------------------------------------------------
-
-
-def section(kit: Kit) -> Guardrails | None:
-    """The config's guardrails section (None: the step leaves SCPs alone)."""
-    return kit.config.guardrails
 
 
 def baseline_roles(kit: Kit) -> tuple[str, ...]:
@@ -247,7 +241,7 @@ def _scp_enabled(kit: Kit) -> bool:
 def prepare(kit: Kit) -> Plan | None:
     """Read the organization and render the config's policies (read calls only); None when
     the config has no guardrails section."""
-    guardrails = section(kit)
+    guardrails = kit.config.guardrails
     if guardrails is None:
         return None
     wanted = intent(kit, guardrails, trail_bucket(kit) if guardrails.protect_trail else None)
