@@ -73,6 +73,18 @@ WRONG: dict[str, list[tuple[dict[int, Edit], str]]] = {
         ),
         ({2: "pass  # logging never started"}, "records nothing"),
     ],
+    "04_cross_account_path": [
+        ({0: ("acme-prod-exports/anonymised/*", "acme-prod-exports/*")}, "the real data"),
+        ({0: ('{"AWS": f"arn:aws:iam::{consumer_account}:root"}', '"*"')}, "log-archive"),
+    ],
+    "06_guardrail_scp": [
+        ({0: ('TargetId=ous["Workloads"]', 'TargetId=ous["Workloads/Dev"]')}, "prod may still"),
+        ({0: ('"Action": "iam:CreateUser"', '"Action": "iam:*"')}, "no longer create roles"),
+    ],
+    "08_scorecard_review": [
+        ({1: ('iam.delete_login_profile(UserName="ci-deployer")\n', "")}, "console password"),
+        ({0: ("failing_goal = next(", 'failing_goal = "isolation" or next(')}, "failing_goal is"),
+    ],
     "bug_region_guardrail": [
         (
             {
@@ -149,7 +161,10 @@ def _run(name: str, folder: Path) -> list[str]:
     checks = [
         c for c in nbformat.read(out, as_version=4).cells if "check" in c.metadata.get("tags", [])
     ]
-    return ["".join(o.get("data", {}).get("text/plain", "") for o in c.outputs) for c in checks]
+    # the Outcome is the cell's result, its last output (progress bars come before it)
+    return [
+        c.outputs[-1].get("data", {}).get("text/plain", "") if c.outputs else "" for c in checks
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from helpers.exercises import (
+    cross_account_path,
+    guardrail_scp,
     identity_center,
     invitation,
     organization_and_accounts,
     organization_trail,
     region_guardrail_bug,
+    scorecard_review,
     trust_policy_bug,
 )
 from helpers.exercises.framework import Definition
@@ -18,7 +21,10 @@ EXERCISES: dict[str, Definition] = {
         organization_and_accounts,
         invitation,
         identity_center,
+        cross_account_path,
         organization_trail,
+        guardrail_scp,
+        scorecard_review,
         region_guardrail_bug,
         trust_policy_bug,
     )
