@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: runbook test lab bench lint clean
+.PHONY: runbook test lab bench lint clean exercises
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## figures: the runbook's wall time per step against bare helper calls
 	$(BIN)/python bench/runbook_figures.py
+
+exercises: $(STAMP)  ## self-study: build your copies into exercises/work (kept if they exist), open them
+	$(BIN)/python -m helpers.exercises build
+	$(BIN)/jupyter lab exercises/work
 
 clean:
 	rm -rf $(VENV) runs
