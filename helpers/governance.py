@@ -38,9 +38,9 @@ def guardduty_section(kit: Kit) -> GuardDuty | None:
 
 def admin_account(kit: Kit) -> str:
     """The name of GuardDuty's delegated administrator: as configured, else the log archive."""
-    section = kit.config.governance.guardduty  # type: ignore[union-attr]
-    if section.admin_account:
-        return section.admin_account
+    governance = kit.config.governance
+    if governance and governance.guardduty.admin_account:
+        return governance.guardduty.admin_account
     if kit.config.trail is None:
         raise KitError("governance.guardduty.admin_account is missing: name a member account")
     return kit.config.trail.log_archive_account
