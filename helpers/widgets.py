@@ -5,12 +5,18 @@ call (`widgets.try_as(kit)`). Callbacks write through an `Output` widget, so err
 under the widget; anything that changes AWS waits for an explicit button. Under papermill
 a widget is built and displayed, with the same read calls as in JupyterLab, and nothing
 else happens: nobody clicks.
+
+What a widget shows before anyone clicks (a tree, a table) goes into an `HTML` widget,
+never into an `Output`: nbclient mimics an Output widget by sending its state back to the
+kernel over the shell channel, which can leave papermill waiting forever for the cell's
+reply (jupyter/nbclient#312; seen here as a runbook run hanging in step 02).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from html import escape
 from typing import Any
 
 import ipywidgets as w
@@ -74,24 +80,42 @@ def _button(description: str, icon: str, style: str = "") -> w.Button:
     return w.Button(description=description, icon=icon, button_style=style)
 
 
+def html(item: Any) -> str:
+    """A picture, table or explanation as HTML; anything else as escaped text."""
+    if hasattr(item, "_repr_svg_"):
+        return item._repr_svg_()
+    if hasattr(item, "_repr_html_"):
+        return item._repr_html_()
+    return f"<pre>{escape(str(item))}</pre>"
+
+
+def _through(out: w.Output, action: Callable[[], None]) -> Callable[..., None]:
+    """A callback that runs `action` with its output, and any error, shown in `out`."""
+
+    def callback(*_: Any) -> None:
+        with out:
+            out.clear_output()
+            action()
+
+    return callback
+
+
 def organization_tree(kit: Kit) -> w.VBox:
     """The organization as it is now, drawn again after each cell or widget that changed
     something, and on Refresh (for changes made from another notebook)."""
-    out = w.Output()
+    picture, out = w.HTML(), w.Output()
     refresh = _button("Refresh", "refresh")
 
     def draw() -> None:
-        with out:
-            out.clear_output(wait=True)
-            if organization.describe(kit.management) is None:
-                print("No organization yet: step 01 creates it.")
-                return
-            display(organization.picture(kit.management))
+        if organization.describe(kit.management) is None:
+            picture.value = html("No organization yet: step 01 creates it.")
+        else:
+            picture.value = html(organization.picture(kit.management))
 
-    refresh.on_click(lambda _: draw())
+    refresh.on_click(_through(out, draw))
     _watch(kit).redraws.append(draw)
     draw()
-    return w.VBox([refresh, out])
+    return w.VBox([refresh, out, picture])
 
 
 # --- try as: a call for real, and the explanation of a denial -----------------------------
@@ -276,21 +300,16 @@ def try_as(kit: Kit) -> w.VBox:
     region = w.Dropdown(description="region", options=_regions(kit), layout=wide)
     run = _button("Run it for real", "play", "warning")
 
-    def load_principals(change: dict | None = None) -> None:
-        with out:
-            out.clear_output()
-            who.options = list(_principals(kit, account.value).items()) if account.value else []
+    def load_principals(_: Any = None) -> None:
+        who.options = list(_principals(kit, account.value).items()) if account.value else []
 
-    def on_run(_: w.Button) -> None:
-        with out:
-            out.clear_output()
-            try_one(kit, account.value, who.value, action.value, region.value)
+    def run_it() -> None:
+        try_one(kit, account.value, who.value, action.value, region.value)
 
-    with out:
-        account.options = list(_accounts(kit).items())
-    account.observe(load_principals, names="value")
+    account.options = list(_accounts(kit).items())
     load_principals()
-    run.on_click(on_run)
+    account.observe(_through(out, load_principals), names="value")
+    run.on_click(_through(out, run_it))
     return w.VBox([w.HBox([account, who]), w.HBox([action, region]), run, out])
 
 
@@ -329,33 +348,29 @@ def matrix(reaches: dict[str, list[identity_center.Access]], permission_set: str
 def access_matrix(kit: Kit) -> w.VBox:
     """Who may enter which account with which permission set, as Identity Center holds it
     now (helpers.identity_center.reach); pick a permission set to see only it."""
-    out = w.Output()
+    table, out = w.HTML(), w.Output()
     names = [p.name for p in identity_center.section(kit).permission_sets]
     choices = [("every permission set", ""), *((name, name) for name in names)]
     only = w.Dropdown(description="show", options=choices)
     refresh = _button("Refresh", "refresh")
     reaches: dict[str, list[identity_center.Access]] = {}
 
-    def load(_: Any = None) -> None:
-        with out:
-            out.clear_output()
-            reaches.clear()
-            try:
-                reaches.update(identity_center.reach(kit, _directory(kit)))
-            except KitError as error:
-                print(error)
-                return
-            display(matrix(reaches, only.value))
+    def draw(_: Any = None) -> None:
+        table.value = html(matrix(reaches, only.value))
 
-    def redraw(_: Any = None) -> None:
-        with out:
-            out.clear_output()
-            display(matrix(reaches, only.value))
+    def load() -> None:
+        reaches.clear()
+        try:
+            reaches.update(identity_center.reach(kit, _directory(kit)))
+        except KitError as error:
+            table.value = html(error)
+            return
+        draw()
 
-    refresh.on_click(load)
-    only.observe(redraw, names="value")
+    refresh.on_click(_through(out, load))
+    only.observe(_through(out, draw), names="value")
     load()
-    return w.VBox([w.HBox([only, refresh]), out])
+    return w.VBox([w.HBox([only, refresh]), out, table])
 
 
 # --- the region guardrail: tick regions, see the proof matrix, then apply ------------------
@@ -367,14 +382,11 @@ def region_guardrail(kit: Kit) -> w.VBox:
     allow or deny; "Apply these regions" attaches the guardrails with them
     (helpers.guardrails.apply, refused unless the proof passes). The runbook puts the
     config's allowed_regions back on its next run: the config is the desired state."""
-    out = w.Output()
-    plan = None
-    with out:
-        plan = guardrails.prepare(kit)
-        if plan is None:
-            print("The config has no guardrails section: step 06 leaves SCPs alone.")
+    matrix_pane, out = w.HTML(), w.Output()
+    plan = guardrails.prepare(kit)
     if plan is None:
-        return w.VBox([out])
+        matrix_pane.value = html("The config has no guardrails section: step 06 leaves SCPs alone.")
+        return w.VBox([matrix_pane])
     ticks = {
         region: w.Checkbox(value=region in plan.intent.allowed_regions, description=region)
         for region in _regions(kit)
@@ -386,36 +398,26 @@ def region_guardrail(kit: Kit) -> w.VBox:
         wanted = replace(plan.intent, allowed_regions=regions, region_allow_list=bool(regions))
         return replace(plan, intent=wanted, scps=guardrails.desired(plan.section, wanted))
 
-    def show(_: Any = None) -> None:
-        with out:
-            out.clear_output(wait=True)
-            chosen = ticked()
-            proven = guardrails.proof(kit, chosen)
-            for problem in proven.problems():
-                print(f"Would be refused: {problem}")
-            display(proven.table())
+    def show() -> None:
+        proven = guardrails.proof(kit, ticked())
+        refused = [f"<p>Would be refused: {escape(p)}</p>" for p in proven.problems()]
+        matrix_pane.value = "".join(refused) + html(proven.table())
 
-    def on_apply(_: w.Button) -> None:
-        with out:
-            out.clear_output(wait=True)
-            chosen = ticked()
-            guardrails.validate(chosen)
-            proven = guardrails.proof(kit, chosen)
-            if not kit.apply:
-                print("This notebook only plans (apply = False): nothing was attached.")
-                return
-            guardrails.apply(kit, chosen, proven)
-            print(
-                f"Applied: only {', '.join(chosen.intent.allowed_regions)} (and global services)."
-            )
-            display(proven.table())
+    def apply_them() -> None:
+        chosen = ticked()
+        guardrails.validate(chosen)
+        if not kit.apply:
+            print("This notebook only plans (apply = False): nothing was attached.")
+            return
+        guardrails.apply(kit, chosen, guardrails.proof(kit, chosen))
+        print(f"Applied: only {', '.join(chosen.intent.allowed_regions)} (and global services).")
         changed(kit)
 
     for box in ticks.values():
-        box.observe(show, names="value")
-    apply.on_click(on_apply)
+        box.observe(_through(out, show), names="value")
+    apply.on_click(_through(out, apply_them))
     show()
-    return w.VBox([w.HBox(list(ticks.values())), apply, out])
+    return w.VBox([w.HBox(list(ticks.values())), apply, out, matrix_pane])
 
 
 # --- the cost chart --------------------------------------------------------------------------
@@ -424,27 +426,23 @@ def region_guardrail(kit: Kit) -> w.VBox:
 def cost_chart(kit: Kit) -> w.VBox:
     """The cost per account and month (helpers.costs.cost_per_account), as a chart or a
     table; Refresh asks Cost Explorer again."""
-    out = w.Output()
+    pane, out = w.HTML(), w.Output()
     view = w.ToggleButtons(options=["chart", "table"])
     refresh = _button("Refresh", "refresh")
     found: list[costs.Costs] = []
 
     def draw(_: Any = None) -> None:
-        with out:
-            out.clear_output(wait=True)
-            if not found:
-                return
-            if found[0].note:
-                print(found[0].note)
-            if found[0].amounts:
-                display(costs.chart(found[0]) if view.value == "chart" else costs.table(found[0]))
+        figures = found[0]
+        shown = costs.chart(figures) if view.value == "chart" else costs.table(figures)
+        pane.value = (html(figures.note) if figures.note else "") + (
+            html(shown) if figures.amounts else ""
+        )
 
-    def load(_: Any = None) -> None:
-        with out:
-            found[:] = [costs.cost_per_account(kit)]
-            draw()
+    def load() -> None:
+        found[:] = [costs.cost_per_account(kit)]
+        draw()
 
-    view.observe(draw, names="value")
-    refresh.on_click(load)
+    view.observe(_through(out, draw), names="value")
+    refresh.on_click(_through(out, load))
     load()
-    return w.VBox([w.HBox([view, refresh]), out])
+    return w.VBox([w.HBox([view, refresh]), out, pane])
