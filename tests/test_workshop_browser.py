@@ -86,6 +86,9 @@ def test_try_as_in_step_02_shows_an_explained_denial(lab):
             page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
             page.locator('li[data-command="runmenu:run-all"]').click()
 
+            # The organization tree at the top, drawn as SVG inside the page.
+            tree = page.locator(".jp-OutputArea-output .widget-html svg", has_text="Workloads")
+            expect(tree.first).to_be_visible(timeout=MINUTE)
             # The try-as widget: the original account, as its dev-app role.
             selects = page.locator(".jp-OutputArea-output .widget-dropdown select")
             selects.nth(0).select_option(label=f"acme-original ({ORIGINAL_ACCOUNT_ID})")
