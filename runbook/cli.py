@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             args.target,
             endpoint_url=args.endpoint,
             profile=args.profile,
-            apply={"plan": False, "teardown": bool(args.apply)}.get(args.command, args.apply),
+            apply=False if args.command == "plan" else args.apply,  # teardown: False unless asked
             from_step=getattr(args, "from_step", None),
             only=getattr(args, "only", None),
             out=args.out,

@@ -196,10 +196,10 @@ def test_an_iam_user_with_a_key_in_a_member_account_is_named(kit, baseline, ids)
         orgs.attach_policy(PolicyId=guardrails, TargetId=root)
     try:
         row = _only_broken(_rows(kit), baseline, "access")
-        assert row.evidence == (
-            baseline["access"]["evidence"] + f"; dev ({ids['dev']}): ci-deployer "
-            "(a console password and 1 active access key(s))"
-        )
+        ours = f"dev ({ids['dev']}): ci-deployer (a console password and 1 active access key(s))"
+        team = baseline["access"]["evidence"].split(": ", 1)[1]
+        assert row.evidence.startswith("IAM users who can sign in or call AWS: ")
+        assert sorted(row.evidence.split(": ", 1)[1].split("; ")) == sorted([team, ours])
         assert row.fix == baseline["access"]["fix"]
     finally:
         iam.delete_login_profile(UserName="ci-deployer")
