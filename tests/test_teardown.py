@@ -146,3 +146,15 @@ def test_teardown_plans_applies_within_the_quota_and_the_runbook_builds_again(
     summary = runbook.run(rebuild, endpoint_url=url, out=out)
     assert {s["status"] for s in summary["steps"]} == {"ok"}
     assert list(states(url).values()).count("ACTIVE") == 1 + len(CREATED) + 1
+
+
+def test_reset_sandbox_is_a_sandbox_only_shortcut(clean_sandbox, capsys):
+    url = clean_sandbox.url
+    session_for(url).client("organizations").create_organization(FeatureSet="ALL")
+    assert main(["teardown", "--reset-sandbox", "--target", "aws", "--endpoint", url]) == 2
+    assert main(["teardown", "--reset-sandbox"]) == 2
+    assert "--reset-sandbox resets a running sandbox" in capsys.readouterr().err
+    assert organization.describe(session_for(url)) is not None
+    assert main(["teardown", "--reset-sandbox", "--endpoint", url]) == 0
+    assert organization.describe(session_for(url)) is None
+    assert requests_received(url) == 1  # the describe just now: counters start again
