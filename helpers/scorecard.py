@@ -552,11 +552,13 @@ def record(kit: Kit, rows: list[Row]) -> None:
     (kit.step_dir / RECORD).write_text(json.dumps(body, indent=1, ensure_ascii=False))
 
 
-def picture(kit: Kit) -> Picture:
+def picture(kit: Kit) -> Picture | None:
     """The organization as it stands: OUs and accounts, the SCPs at each node, the trail, the
-    log bucket and the declared paths."""
+    log bucket and the declared paths (None while there is no organization)."""
     orgs = kit.management.client("organizations")
     found = live(kit)
+    if found.org is None:
+        return None
     notes: dict[str, list[str]] = {}
     root = orgs.list_roots()["Roots"][0]
     enabled = any(

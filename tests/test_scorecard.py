@@ -300,3 +300,16 @@ def test_fail_on_scorecard_turns_a_goal_not_met_into_exit_code_1(journey, tmp_pa
     )
     assert scorecard_passes(run_dir)
     assert not scorecard_passes(tmp_path / "no-such-run")
+
+
+def test_before_the_organization_exists_every_goal_waits_and_nothing_is_written(
+    clean_sandbox, tmp_path
+):
+    kit = _kit(clean_sandbox.url, tmp_path)
+    kit.apply = False
+    rows = scorecard.scorecard(kit)
+    assert [(r.status, r.evidence) for r in rows] == [
+        (scorecard.FAILED, "there is no organization yet")
+    ] * len(scorecard.GOALS)
+    assert scorecard.picture(kit) is None
+    assert kit.recorder.totals()["write"] == 0
