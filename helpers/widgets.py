@@ -317,18 +317,27 @@ def try_as(kit: Kit) -> w.VBox:
 
 
 def _directory(kit: Kit) -> identity_center.Directory:
-    """Identity Center as it is (ids by name), read without changing anything."""
+    """Identity Center as it is, read without changing anything: the config's users, groups
+    and permission sets with their ids (None for those not there yet)."""
+    config = identity_center.section(kit)
     instance = identity_center.find_instance(kit)
     directory = identity_center.Directory(instance, accounts=identity_center.account_ids(kit))
-    if instance is None:
-        return directory
-    store, sso = kit.management.client("identitystore"), kit.management.client("sso-admin")
-    users = store.get_paginator("list_users").paginate(IdentityStoreId=instance.store_id)
-    directory.users = {u["UserName"]: u["UserId"] for page in users for u in page["Users"]}
-    sets = sso.get_paginator("list_permission_sets").paginate(InstanceArn=instance.arn)
-    for arn in (a for page in sets for a in page["PermissionSets"]):
-        described = sso.describe_permission_set(InstanceArn=instance.arn, PermissionSetArn=arn)
-        directory.permission_sets[described["PermissionSet"]["Name"]] = arn
+    users, groups, sets = {}, {}, {}
+    if instance is not None:
+        store, sso = kit.management.client("identitystore"), kit.management.client("sso-admin")
+        pages = store.get_paginator("list_users").paginate(IdentityStoreId=instance.store_id)
+        users = {u["UserName"].casefold(): u["UserId"] for page in pages for u in page["Users"]}
+        pages = store.get_paginator("list_groups").paginate(IdentityStoreId=instance.store_id)
+        groups = {
+            g["DisplayName"].casefold(): g["GroupId"] for page in pages for g in page["Groups"]
+        }
+        pages = sso.get_paginator("list_permission_sets").paginate(InstanceArn=instance.arn)
+        for arn in (a for page in pages for a in page["PermissionSets"]):
+            described = sso.describe_permission_set(InstanceArn=instance.arn, PermissionSetArn=arn)
+            sets[described["PermissionSet"]["Name"]] = arn
+    directory.users = {u.user_name: users.get(u.user_name.casefold()) for u in config.users}
+    directory.groups = {g.name: groups.get(g.name.casefold()) for g in config.groups}
+    directory.permission_sets = {p.name: sets.get(p.name) for p in config.permission_sets}
     return directory
 
 

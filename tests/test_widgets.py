@@ -85,3 +85,16 @@ def test_widgets_build_with_read_calls_only(journey, tmp_path):
     chart = widgets.cost_chart(kit)
     assert chart.children[0].children[0].value == "chart"
     assert kit.recorder.totals()["write"] == 0
+
+
+def test_access_matrix_plans_on_a_fresh_sandbox(clean_sandbox, tmp_path):
+    kit = open_step(
+        "03_identity_center",
+        "../runbook/org.example.yaml",
+        endpoint_url=clean_sandbox.url,
+        apply=False,
+        run_dir=str(tmp_path),
+    )
+    pane = widgets.access_matrix(kit).children[-1]
+    assert "<td>alice</td><td>AdministratorAccess</td>" in pane.value  # dev, from the config
+    assert kit.recorder.totals()["write"] == 0
