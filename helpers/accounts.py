@@ -11,7 +11,7 @@ from tqdm.auto import tqdm
 from helpers.config import Account
 from helpers.kit import Kit, KitError
 from helpers.organization import child_ous, describe, root_id
-from helpers.targets import ACCESS_ROLE
+from helpers.targets import ACCESS_ROLE, KitSession
 
 MAX_IN_FLIGHT = 5  # AWS allows five CreateAccount requests in progress at once
 ADMIN_POLICY = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -169,16 +169,39 @@ def access_role_trust(management_id: str) -> dict:
     }
 
 
+def role_session(kit: Kit, account_id: str) -> KitSession | None:
+    """A session through the account's OrganizationAccountAccessRole, or None if it does not
+    work (yet): the role is missing, or the account is not (yet) a member."""
+    try:
+        return kit.account(account_id)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "AccessDenied":
+            raise
+    return None
+
+
+def session_in(kit: Kit, account: Account) -> KitSession | None:
+    """A session in an invited account: through its OrganizationAccountAccessRole once that
+    works, else with the account's own credentials (None when neither is at hand)."""
+    return role_session(kit, account.id) or kit.outside(account.id, account.profile)
+
+
 def ensure_access_roles(kit: Kit) -> None:
-    """Give each invited account the OrganizationAccountAccessRole created accounts get."""
+    """Give each invited account the OrganizationAccountAccessRole created accounts get.
+
+    Checked through the role itself once it works, so the team's own credentials are needed
+    only until then (and can be retired afterwards, see identity_center.retire_iam_users).
+    """
     trust = access_role_trust(kit.config.management_account.id)
     for account in kit.config.invited_accounts():
         resource = f"role {ACCESS_ROLE} in account {account.name}"
-        own = kit.outside(account.id, account.profile)
-        if own is None:
-            _check_reachable(kit, account, resource)
+        session = session_in(kit, account)
+        if session is None:
+            kit.ask(
+                f"create {resource}, trusted by the management account, with AdministratorAccess"
+            )
             continue
-        iam = own.client("iam")
+        iam = session.client("iam")
         try:
             role = iam.get_role(RoleName=ACCESS_ROLE)["Role"]
         except iam.exceptions.NoSuchEntityException:
@@ -210,16 +233,6 @@ def ensure_access_roles(kit: Kit) -> None:
             kit.keep(resource, "AdministratorAccess")
         elif kit.change("attach", resource, "AdministratorAccess"):
             iam.attach_role_policy(RoleName=ACCESS_ROLE, PolicyArn=ADMIN_POLICY)
-
-
-def _check_reachable(kit: Kit, account: Account, resource: str) -> None:
-    try:
-        kit.account(account.id)
-        kit.keep(resource, "assumable from the management account")
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "AccessDenied":
-            raise
-        kit.ask(f"create {resource}, trusted by the management account, with AdministratorAccess")
 
 
 def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | None]) -> None:

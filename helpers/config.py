@@ -290,6 +290,16 @@ class AccountAssignment(Section):
     ous: list[str] = []
 
 
+class RetiredIamUser(Section):
+    """An IAM user of a member account whose access keys and console password the kit removes
+    once people sign in through Identity Center (the user itself stays: it may own things)."""
+
+    account: str
+    user: Annotated[
+        str, _text(r"[\w+=,.@-]{1,64}", "an IAM user name (1 to 64 of: letters, digits, +=,.@_-)")
+    ]
+
+
 class IdentityCenter(Section):
     """Access for people: IAM Identity Center users, groups, permission sets, assignments."""
 
@@ -301,6 +311,7 @@ class IdentityCenter(Section):
     permission_sets: list[PermissionSetConfig] = []
     assignments: list[AccountAssignment] = []
     remove_unlisted_assignments: bool = False
+    retire_iam_users: list[RetiredIamUser] = []
 
 
 def _ou_paths(ous: Iterable[OrganizationalUnit], parent: str = "") -> Iterator[str]:
@@ -790,9 +801,17 @@ def _identity_center(sections: Sections) -> Iterator[Issue]:
     }
     for i, assignment in items["assignments"]:
         yield from _assignment_rules(sections, f"{here}.assignments[{i}]", assignment, names)
+    members = _raw_names(sections.raw("accounts"))
+    for i, retired in items["retire_iam_users"]:
+        if retired.account not in members:
+            yield (
+                f"{here}.retire_iam_users[{i}].account",
+                f"{retired.account!r} is not a member account; expected one of: "
+                + ", ".join(members),
+            )
 
 
-IDENTITY_LISTS = ("users", "groups", "permission_sets", "assignments")
+IDENTITY_LISTS = ("users", "groups", "permission_sets", "assignments", "retire_iam_users")
 
 
 def _valid(raw: Any, model: type[BaseModel], key: str) -> list[tuple[int, Any]]:

@@ -141,6 +141,12 @@ KIT_CALLS = {  # what the kit's steps do in member accounts, by what they act on
         "iam:UpdateAssumeRolePolicy",
         "iam:AttachRolePolicy",
     ),
+    "retired user": (
+        "iam:ListAccessKeys",
+        "iam:DeleteAccessKey",
+        "iam:GetLoginProfile",
+        "iam:DeleteLoginProfile",
+    ),
 }
 
 
@@ -179,6 +185,7 @@ def probes(intent: Intent) -> list[Probe]:
         kit(
             "StackSets: the baseline role (04)", "baseline role", arn("role", audit), STACKSETS_EXEC
         ),
+        kit("kit: retire an old IAM user's keys (03)", "retired user", arn("user", "old-user")),
         kit(
             "an invited account's root user: its access role (02)",
             "access role",

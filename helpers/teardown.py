@@ -253,11 +253,14 @@ def undo_invitations(kit: Kit, accounts: dict[str, dict]) -> None:
             kit.keep(f"account {account.name} ({account.id})", "outside the organization")
             continue
         own = kit.outside(account.id, account.profile)
+        if own is None:  # leaving now would lock the team out: the kit retired its old keys
+            kit.ask(
+                f"give the team its own way into account {account.name} ({account.id}) before "
+                "it leaves: credentials of its own (a profile in the config), then run again"
+            )
+            continue
         resource = f"role {ACCESS_ROLE} in account {account.name}"
-        if own is None:
-            kit.ask(f"delete {resource}: it lets the management account in")
-        else:
-            _delete_access_role(kit, own.client("iam"), trust, resource)
+        _delete_access_role(kit, own.client("iam"), trust, resource)
         if kit.change("remove", f"account {account.name} ({account.id})", "from the organization"):
             orgs.remove_account_from_organization(AccountId=account.id)
 

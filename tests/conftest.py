@@ -125,17 +125,19 @@ def sandbox_process() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def journey(sandbox_process: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The runbook run twice against one sandbox: {url, out, runs: [(summary, requests)]}."""
+    """The runbook run twice against one sandbox: {url, out, runs: [(summary, requests)],
+    original_keys: the original account's own keys the first run started with}."""
     import runbook
 
     url = sandbox_process
     out = tmp_path_factory.mktemp("runs")
+    keys = kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")  # retired by step 03
     runs = []
     for _ in range(2):
         before = requests_received(url)
         summary = runbook.run(endpoint_url=url, out=out)
         runs.append((summary, requests_received(url) - before))
-    return {"url": url, "out": out, "runs": runs}
+    return {"url": url, "out": out, "runs": runs, "original_keys": keys}
 
 
 @pytest.fixture(scope="session")

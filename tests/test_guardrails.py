@@ -96,11 +96,12 @@ def test_an_iam_user_is_refused_with_the_scp_wording(journey, dev, tmp_path):
         f"User: {caller['Arn']} is not authorized to perform: iam:CreateUser on resource: "
         f"arn:aws:iam::{caller['Account']}:user/someone {SCP_DENY}"
     )
-    own = session_for(journey["url"], ORIGINAL_ACCOUNT_ID)  # the invited account's own admin
-    assert error_of(own.client("iam").create_access_key)["Message"].endswith(SCP_DENY)
     config = load_config(REPO / "runbook" / "org.example.yaml")
     target = Target.sandbox(journey["url"], config.home_region)
     kit = Kit(STEP, config, target, True, tmp_path)
+    original = kit.account(ORIGINAL_ACCOUNT_ID)  # its old IAM user gets no new key either
+    create_key = original.client("iam").create_access_key
+    assert error_of(create_key, UserName="team-admin")["Message"].endswith(SCP_DENY)
     answer = guardrails.try_to_create_user(kit, caller["Account"])
     assert answer.startswith("AccessDenied: ") and answer.endswith(SCP_DENY)
 

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID
-from helpers.targets import ACCESS_ROLE
+from helpers.targets import ACCESS_ROLE, Target
 from runbook.steps import NOTEBOOKS
-from tests.conftest import kit_json, session_for
+from tests.conftest import session_for
 
 KEY_PATTERN = re.compile(rb"(AKIA|ASIA)[A-Z0-9]{16}")
 
@@ -65,19 +65,30 @@ def test_organization_matches_the_config(journey):
     }
 
 
-def test_invited_account_got_the_access_role(journey):
+def test_invited_account_got_the_access_role_and_retired_its_old_keys(journey):
     management = session_for(journey["url"])
     role = management.client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:role/{ACCESS_ROLE}", RoleSessionName="kit-test"
     )
     assert role["AssumedRoleUser"]["Arn"].split(":")[4] == ORIGINAL_ACCOUNT_ID
-    iam = session_for(journey["url"], ORIGINAL_ACCOUNT_ID).client("iam")
+    keys = role["Credentials"]
+    iam = (
+        Target.sandbox(journey["url"], "eu-central-1")
+        ._session(
+            aws_access_key_id=keys["AccessKeyId"],
+            aws_secret_access_key=keys["SecretAccessKey"],
+            aws_session_token=keys["SessionToken"],
+        )
+        .client("iam")
+    )
     trust = iam.get_role(RoleName=ACCESS_ROLE)["Role"]["AssumeRolePolicyDocument"]
-    assert trust["Statement"][0]["Principal"] == {
-        "AWS": f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"
-    }
+    management_root = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"
+    assert trust["Statement"][0]["Principal"] == {"AWS": management_root}
     attached = iam.list_attached_role_policies(RoleName=ACCESS_ROLE)["AttachedPolicies"]
     assert [p["PolicyName"] for p in attached] == ["AdministratorAccess"]
+    # step 03 retired the team's old IAM user: no key, and the sandbox hands out none
+    assert iam.list_access_keys(UserName="team-admin")["AccessKeyMetadata"] == []
+    assert session_for(journey["url"], ORIGINAL_ACCOUNT_ID) is None
 
 
 def test_run_folder_holds_the_record(journey):
@@ -91,7 +102,7 @@ def test_run_folder_holds_the_record(journey):
 
 
 def test_no_secret_reaches_a_run_folder(journey):
-    keys = kit_json(f"{journey['url']}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")
+    keys = journey["original_keys"]
     secrets = [keys["AccessKeyId"].encode(), keys["SecretAccessKey"].encode()]
     files = [p for p in Path(journey["out"]).rglob("*") if p.is_file()]
     assert len(files) > 6

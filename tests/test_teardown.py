@@ -15,6 +15,7 @@ from helpers import (
     accounts,
     audit_trail,
     guardrails,
+    iam_users,
     identity_center,
     organization,
     paths,
@@ -43,6 +44,7 @@ def build(url: str, run_dir: Path) -> None:
     accounts.ensure_access_roles(kit)
     accounts.ensure_placement(kit, {**created, **invited}, ous)
     identity_center.ensure_identity_center(kit)
+    iam_users.retire(kit, identity_center.account_ids(kit))
     paths.ensure_demo_resources(kit)
     paths.ensure_paths(kit)
     stacksets.ensure_baseline(kit, identity_center.account_ids(kit))
@@ -89,7 +91,7 @@ def test_teardown_plans_applies_within_the_quota_and_the_runbook_builds_again(
     assert planned["calls"]["write"] == 0
     assert requests_received(url) - before == planned["calls"]["read"]
     actions = {(c["action"], c["resource"]) for c in planned["changes"]}
-    assert ("remove", f"account original ({ORIGINAL_ACCOUNT_ID})") in actions
+    assert planned["todo"][0].startswith("give the team its own way into account original")
     closing = sorted(r.split(" (")[0] for a, r in actions if a == "close")
     assert closing == sorted(f"account {n}" for n in CREATED)
     assert ("delete", "trail org-trail") in actions and ("delete", "SCP org-guardrails") in actions
@@ -98,19 +100,27 @@ def test_teardown_plans_applies_within_the_quota_and_the_runbook_builds_again(
     first = teardown(url, out, "--apply")
     assert first["calls"]["write"] > 20
     now = states(url)
-    assert "acme-original" not in now  # the invited account left, never closed
+    assert now["acme-original"] == "ACTIVE"  # step 03 retired its old keys: it waits for them
     assert sorted(now[n] for n in CREATED) == ["ACTIVE", "ACTIVE", "SUSPENDED"]
     still_open = [n for n in CREATED if now[n] == "ACTIVE"]
     assert first["todo"] == [
+        f"give the team its own way into account original ({ORIGINAL_ACCOUNT_ID}) before it "
+        "leaves: credentials of its own (a profile in the config), then run again",
         f"close account(s) {', '.join(still_open)} later: AWS's CloseAccount quota (a rolling "
-        "30 days) is used up; run the teardown again once it frees up"
+        "30 days) is used up; run the teardown again once it frees up",
     ]
+    # The team makes itself a key (the guardrails are gone), as it would before leaving.
+    team = Target.sandbox(url, SANDBOX_REGION).assume(session_for(url), ORIGINAL_ACCOUNT_ID)
+    team.client("iam").create_access_key(UserName="team-admin")
 
     clean_sandbox.configure(close_quota_floor=250, close_quota_percent=20)
     second = teardown(url, out, "--apply")
     assert [c["resource"].split(" (")[0] for c in second["changes"]] == [
-        f"account {n}" for n in still_open
+        f"role {ACCESS_ROLE} in account original",
+        "account original",
+        *(f"account {n}" for n in still_open),
     ]
+    assert "acme-original" not in states(url)  # the invited account left, never closed
     assert {n: s for n, s in states(url).items() if n in CREATED} == dict.fromkeys(
         CREATED, "SUSPENDED"
     )

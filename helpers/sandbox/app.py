@@ -6,7 +6,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from threading import Lock
+from threading import Event, Lock
 from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
@@ -32,9 +32,10 @@ from . import (  # noqa: F401
 )
 from .extensions import dispatch, reset_extensions
 from .request import parse_request, read_body
+from .seed import own_credentials
 from .settings import Settings
 
-Seeder = Callable[[], dict[str, dict[str, str]]]
+Seeder = Callable[[], None]
 _CREDENTIALS_PATH = re.compile(r"/_kit/credentials/(\d{12})")
 
 
@@ -49,9 +50,9 @@ class KitApp:
         self.settings = settings
         self._seed = seed
         self._moto = DomainDispatcherApplication(create_backend_app)
-        self._credentials: dict[str, dict[str, str]] = {}
         self._operations: Counter[str] = Counter()
         self._lock = Lock()
+        self._seeded = Event()  # the /_kit/ endpoints answer once seeding is done
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -73,9 +74,11 @@ class KitApp:
 
     def _after_reset(self) -> None:
         """After moto's reset: clear the extensions, seed again, zero the counters."""
+        self._seeded.clear()
         reset_extensions()
-        self._credentials = self._seed()
+        self._seed()
         self._clear_counts()
+        self._seeded.set()
 
     def _clear_counts(self) -> None:
         with self._lock:
@@ -89,13 +92,17 @@ class KitApp:
             }
 
     def _kit(self, environ: dict[str, Any], path: str) -> Response:
-        """Answer a /_kit/ endpoint (never counted as AWS traffic)."""
+        """Answer a /_kit/ endpoint (never counted as AWS traffic), once seeded."""
+        self._seeded.wait(timeout=60)
         method = environ["REQUEST_METHOD"]
         match = _CREDENTIALS_PATH.fullmatch(path)
         if match and method == "GET":
-            credentials = self._credentials.get(match.group(1))
+            credentials = own_credentials(match.group(1))
             if credentials is None:
-                return _json({"message": f"no seeded credentials for {match.group(1)}"}, 404)
+                message = (
+                    f"no credentials of its own for {match.group(1)} (none seeded, or retired)"
+                )
+                return _json({"message": message}, 404)
             return _json(credentials)
         if path == "/_kit/stats" and method == "GET":
             return _json(self._stats())

@@ -55,6 +55,7 @@ from .managed_policies import ensure_aws_managed_policy
 from .organizations import backend_of, organizations_backends
 from .request import Request
 from .responses import AwsError
+from .seed import DUMMY_CREDENTIALS
 
 SCP = "SERVICE_CONTROL_POLICY"
 NEVER_DENIED = {"sts:GetCallerIdentity"}
@@ -338,10 +339,29 @@ def deny(request: Request, decision: Decision, caller: Caller) -> AwsError:
     return AwsError("AccessDenied", message, 403)
 
 
+INVALID_KEY = {
+    "query": "InvalidClientTokenId",
+    "ec2": "AuthFailure",
+    "rest-xml": "InvalidAccessKeyId",
+}
+
+
+def key_in_force(request: Request) -> bool:
+    """Whether the request's access key exists and is active (AWS refuses any other; moto
+    would quietly treat an unknown key as the default account's)."""
+    if request.access_key in ("", DUMMY_CREDENTIALS["AccessKeyId"]):
+        return True
+    key = iam_backends[request.account_id][PARTITION].access_keys.get(request.access_key)
+    return key is not None and key.status == "Active"
+
+
 @handler("*", "*")
 def enforce(request: Request) -> None:
     """Deny the request as AWS would, or pass it on (to moto, in the owner's account for a
     cross-account SQS queue)."""
+    if not key_in_force(request):
+        code = INVALID_KEY.get(request.protocol, "UnrecognizedClientException")
+        raise AwsError(code, "The security token included in the request is invalid.", 403)
     outcome = decide(request)
     if outcome is None:
         return

@@ -14,6 +14,7 @@ from typing import Any
 import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
+from moto.iam.models import iam_backends
 
 MANAGEMENT_ACCOUNT_ID = "123456789012"
 ORIGINAL_ACCOUNT_ID = "444455556666"
@@ -84,11 +85,11 @@ def _client(endpoint_url: str, service: str) -> BaseClient:
     return client
 
 
-def _seed_iam(iam: BaseClient) -> dict[str, str]:
+def _seed_iam(iam: BaseClient) -> None:
     user = SEEDED_RESOURCES["admin_user"]
     iam.create_user(UserName=user, Tags=_tag_list(_COMMON_TAGS))
     iam.attach_user_policy(UserName=user, PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
-    key = iam.create_access_key(UserName=user)["AccessKey"]
+    iam.create_access_key(UserName=user)
     for env in ("dev", "prod"):
         role = SEEDED_RESOURCES[env]["role"]
         iam.create_role(
@@ -109,7 +110,6 @@ def _seed_iam(iam: BaseClient) -> dict[str, str]:
                 }
             ),
         )
-    return {"AccessKeyId": key["AccessKeyId"], "SecretAccessKey": key["SecretAccessKey"]}
 
 
 def _prod_bucket_policy() -> str:
@@ -186,9 +186,22 @@ def _seed_ec2(ec2: BaseClient) -> None:
         )
 
 
-def seed(endpoint_url: str) -> dict[str, dict[str, str]]:
-    """Build the starting state; return each seeded account's own credentials."""
-    original = _seed_iam(_client(endpoint_url, "iam"))
+def seed(endpoint_url: str) -> None:
+    """Build the starting state."""
+    _seed_iam(_client(endpoint_url, "iam"))
     _seed_s3(_client(endpoint_url, "s3"))
     _seed_ec2(_client(endpoint_url, "ec2"))
-    return {MANAGEMENT_ACCOUNT_ID: dict(DUMMY_CREDENTIALS), ORIGINAL_ACCOUNT_ID: original}
+
+
+def own_credentials(account_id: str) -> dict[str, str] | None:
+    """A seeded account's own way in: the management root's dummy keys, or the original
+    account's admin user's active access key as it is now (None once it was retired)."""
+    if account_id == MANAGEMENT_ACCOUNT_ID:
+        return dict(DUMMY_CREDENTIALS)
+    if account_id != ORIGINAL_ACCOUNT_ID:
+        return None
+    user = iam_backends[account_id]["aws"].users.get(SEEDED_RESOURCES["admin_user"])
+    active = [k for k in (user.access_keys if user else []) if k.status == "Active"]
+    if not active:
+        return None
+    return {"AccessKeyId": active[0].access_key_id, "SecretAccessKey": active[0].secret_access_key}
