@@ -10,12 +10,15 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import boto3
 import pytest
+import yaml
 from botocore.client import BaseClient
 from botocore.config import Config
 
+from helpers.config import ConfigError
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
 from helpers.targets import Target
 
@@ -92,6 +95,21 @@ def kit_json(url: str, body: dict | None = None) -> dict:
 def requests_received(url: str) -> int:
     """The AWS API requests a sandbox has received since its last reset."""
     return kit_json(f"{url}/_kit/stats")["requests"]
+
+
+def refused_before_any_call(url: str, tmp_path: Path, data: dict) -> list[str]:
+    """Run the runbook with `data` as its config file; return the errors it was refused with,
+    after checking that no request reached the sandbox and no run folder was made."""
+    import runbook
+
+    config = tmp_path / "org.yaml"
+    config.write_text(yaml.safe_dump(data, sort_keys=False))
+    before = requests_received(url)
+    with pytest.raises(ConfigError) as raised:
+        runbook.run(config, endpoint_url=url, out=tmp_path / "runs")
+    assert requests_received(url) == before
+    assert not (tmp_path / "runs").exists()
+    return raised.value.errors
 
 
 def session_for(url: str, account_id: str | None = None) -> boto3.Session:

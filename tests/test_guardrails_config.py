@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-import runbook
 from helpers.config import ConfigError, parse_config
-from tests.conftest import requests_received
+from tests.conftest import refused_before_any_call
 from tests.test_config import example
 
 SHIPPED = "deny-account-public-access-changes.json"  # in policies/
@@ -139,11 +138,5 @@ def test_the_runbook_refuses_them_before_any_call(sandbox, tmp_path):
     data["guardrails"]["custom"] = [
         {"name": "team", "file": policy_file(tmp_path, "team", "not json")}
     ]
-    config = tmp_path / "org.yaml"
-    config.write_text(yaml.safe_dump(data, sort_keys=False))
-    before = requests_received(sandbox.url)
-    with pytest.raises(ConfigError) as raised:
-        runbook.run(config, endpoint_url=sandbox.url, out=tmp_path / "runs")
-    assert [e for e in raised.value.errors if e.startswith("guardrails.custom[0].file: ")]
-    assert requests_received(sandbox.url) == before
-    assert not (tmp_path / "runs").exists()
+    errors = refused_before_any_call(sandbox.url, tmp_path, data)
+    assert [e for e in errors if e.startswith("guardrails.custom[0].file: ")]

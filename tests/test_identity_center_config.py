@@ -5,12 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import yaml
 
-import runbook
-from helpers.config import ConfigError, load_config
+from helpers.config import load_config
 from helpers.identity_center import assignment_accounts
-from tests.conftest import requests_received
+from tests.conftest import refused_before_any_call
 from tests.test_config import EXAMPLE, errors_after, example
 
 
@@ -103,10 +101,5 @@ def test_ou_expands_to_its_accounts_and_root_never_to_management() -> None:
 def test_runbook_refuses_bad_identity_center_input_with_zero_calls(sandbox, tmp_path, change, path):
     data = example()
     change(data)
-    config = tmp_path / "org.yaml"
-    config.write_text(yaml.safe_dump(data, sort_keys=False))
-    before = requests_received(sandbox.url)
-    with pytest.raises(ConfigError) as raised:
-        runbook.run(config, endpoint_url=sandbox.url, out=tmp_path / "runs")
-    assert any(e.startswith(f"{path}: ") for e in raised.value.errors)
-    assert requests_received(sandbox.url) == before
+    errors = refused_before_any_call(sandbox.url, tmp_path, data)
+    assert any(e.startswith(f"{path}: ") for e in errors)

@@ -6,11 +6,10 @@ import json
 import urllib.request
 
 import pytest
-import yaml
 
 import runbook
-from helpers.config import ConfigError
 from runbook.steps import discover
+from tests.conftest import refused_before_any_call
 from tests.test_config import MALFORMED, example
 
 
@@ -25,14 +24,8 @@ def requests_received(url: str) -> int:
 def test_runbook_refuses_bad_config_with_zero_calls(sandbox, tmp_path, change, path):
     data = example()
     change(data)
-    config = tmp_path / "org.yaml"
-    config.write_text(yaml.safe_dump(data, sort_keys=False))
-    before = requests_received(sandbox.url)
-    with pytest.raises(ConfigError) as raised:
-        runbook.run(config, endpoint_url=sandbox.url, out=tmp_path / "runs")
-    assert any(e.startswith(f"{path}: ") for e in raised.value.errors)
-    assert requests_received(sandbox.url) == before
-    assert not (tmp_path / "runs").exists()
+    errors = refused_before_any_call(sandbox.url, tmp_path, data)
+    assert any(e.startswith(f"{path}: ") for e in errors)
 
 
 def test_plan_on_a_fresh_sandbox_plans_everything_and_writes_nothing(clean_sandbox, tmp_path):
