@@ -655,7 +655,7 @@ def picture(kit: Kit, found: list[Grant]) -> Picture:
     )
     boxes = [Box(n, n, [ids.get(n) or "(planned)"]) for n in names]
     arrows = [
-        Arrow(g.path.consumer.account, g.path.provider.account, f"{g.path.name}: {g.resource}")
+        Arrow(g.path.consumer.account, g.path.provider.account, g.path.name)  # details: table
         for g in found
     ]
     return graph(boxes, arrows)
