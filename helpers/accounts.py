@@ -31,6 +31,11 @@ def members(kit: Kit) -> dict[str, dict]:
     return {a["Id"]: a for page in pages for a in page["Accounts"]}
 
 
+def state(account: dict) -> str:
+    """ACTIVE, PENDING_CLOSURE or SUSPENDED (Organizations' newer State, else Status)."""
+    return account.get("State") or account.get("Status", "")
+
+
 def ensure_ous(kit: Kit) -> dict[str, str | None]:
     """Create the config's missing OUs, parents first; {path: id}, None where only planned."""
     orgs = kit.management.client("organizations")
@@ -58,15 +63,24 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
     AWS's reason and what to do.
     """
     orgs = kit.management.client("organizations")
-    by_email = {a["Email"].lower(): a["Id"] for a in members(kit).values()}
+    by_email = {a["Email"].lower(): a for a in members(kit).values()}
     ids: dict[str, str | None] = {}
     todo: list[Account] = []
+    closed = []
     for account in kit.config.created_accounts():
-        ids[account.name] = by_email.get(account.email.lower())
-        if ids[account.name]:
-            kit.keep(f"account {account.name}", ids[account.name])
+        found = by_email.get(account.email.lower())
+        ids[account.name] = found["Id"] if found else None
+        if found and state(found) != "ACTIVE":
+            closed.append(f"account {account.name} ({found['Id']}) is {state(found)}")
+        elif found:
+            kit.keep(f"account {account.name}", found["Id"])
         elif kit.change("create", f"account {account.name}", account.email):
             todo.append(account)
+    if closed:  # before any creation: nothing changes
+        raise KitError(
+            "; ".join(closed) + ": AWS never gives a closed account's email to a new account, "
+            "so give these accounts new emails in the config"
+        )
     if not todo:
         return ids
 

@@ -19,7 +19,7 @@ import time
 from botocore.exceptions import ClientError
 
 from helpers import audit_trail, guardrails, identity_center, paths, stacksets
-from helpers.accounts import access_role_trust, members
+from helpers.accounts import access_role_trust, members, state
 from helpers.kit import Kit, KitError
 from helpers.organization import describe
 from helpers.scp_documents import FULL_ACCESS
@@ -29,10 +29,6 @@ from helpers.targets import ACCESS_ROLE
 ACTIVE, CLOSING, CLOSED = "ACTIVE", "PENDING_CLOSURE", "SUSPENDED"
 KIT_TAG = {"Key": "managed-by", "Value": "org-kit"}
 CLOSE_WAIT_SECONDS = 15 * 60
-
-
-def state(account: dict) -> str:
-    return account.get("State") or account.get("Status", "")
 
 
 def _pages(client, operation: str, key: str, **params) -> list:

@@ -136,3 +136,18 @@ def test_recorder_of_a_kit_sees_assumed_role_calls(clean_sandbox, tmp_path):
     calls = {(r["operation"], r["account"]) for r in kit.recorder.operations()}
     assert ("AssumeRole", "123456789012") in calls
     assert ("ListBuckets", dev_id) in calls
+
+
+def test_a_closed_accounts_email_is_refused_before_any_creation(clean_sandbox, tmp_path):
+    kit = make_kit(clean_sandbox, tmp_path)
+    organization.ensure_organization(kit)
+    orgs = kit.management.client("organizations")
+    status = orgs.create_account(AccountName="dev", Email="dev@example.com")["CreateAccountStatus"]
+    while status["State"] == "IN_PROGRESS":
+        status = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])
+        status = status["CreateAccountStatus"]
+    orgs.close_account(AccountId=status["AccountId"])
+    again = make_kit(clean_sandbox, tmp_path)
+    with pytest.raises(KitError, match=f"account dev \\({status['AccountId']}\\) is "):
+        accounts.ensure_accounts(again)
+    assert writes(again) == 0  # log-archive and prod were not created either
