@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from IPython.display import display
 
 import runbook
 from helpers.sandbox import Sandbox
@@ -45,7 +46,7 @@ def bare(url: str, run_dir: Path) -> dict[str, tuple[float, dict]]:
             for c in cells
             if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
         ]
-        namespace = dict(parameters)
+        namespace = {**parameters, "display": display}  # a kernel's builtin
         started = time.perf_counter()
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             for source in code:
