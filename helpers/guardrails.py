@@ -206,7 +206,7 @@ def desired(guardrails: Guardrails, wanted: Intent) -> list[Scp]:
 # --- what is there ------------------------------------------------------------------------
 
 
-def _found(kit: Kit) -> dict[str, Found]:
+def existing_scps(kit: Kit) -> dict[str, Found]:
     """Every SCP of the organization by name, with its targets and the kit's tag."""
     orgs = kit.management.client("organizations")
     found = {}
@@ -255,7 +255,7 @@ def prepare(kit: Kit) -> Plan | None:
         enabled=bool(org) and _scp_enabled(kit),
         ous=ou_ids(kit),
         accounts={a.name: ids.get(a.name) for a in kit.config.accounts},
-        found=_found(kit) if org else {},
+        found=existing_scps(kit) if org else {},
         management_id=kit.config.management_account.id,
     )
 

@@ -362,7 +362,7 @@ def _provision(kit: Kit, instance: Instance, arn: str, resource: str, changed: b
     if not accounts or not kit.change("provision", resource, f"to {len(accounts)} account(s)"):
         return
     request = sso.provision_permission_set(**ids, TargetType="ALL_PROVISIONED_ACCOUNTS")
-    _wait(
+    wait(
         lambda request_id: sso.describe_permission_set_provisioning_status(
             InstanceArn=instance.arn, ProvisionPermissionSetRequestId=request_id
         )["PermissionSetProvisioningStatus"],
@@ -370,7 +370,7 @@ def _provision(kit: Kit, instance: Instance, arn: str, resource: str, changed: b
     )
 
 
-def _wait(describe: Callable[[str], dict], started: list[tuple[str, dict]]) -> None:
+def wait(describe: Callable[[str], dict], started: list[tuple[str, dict]]) -> None:
     """Poll asynchronous requests until none is IN_PROGRESS; FAILED ones raise together."""
     pending = {status["RequestId"]: (label, status) for label, status in started}
     failures: list[str] = []
@@ -508,7 +508,7 @@ def ensure_assignments(kit: Kit, directory: Directory) -> list[Grant]:
                 PrincipalId=grant.principal_id,
             )
             started.append((f"assignment {grant.label}", status["AccountAssignmentCreationStatus"]))
-    _wait(
+    wait(
         lambda request_id: sso.describe_account_assignment_creation_status(
             InstanceArn=directory.instance.arn, AccountAssignmentCreationRequestId=request_id
         )["AccountAssignmentCreationStatus"],
@@ -530,7 +530,7 @@ def ensure_assignments(kit: Kit, directory: Directory) -> list[Grant]:
                 PrincipalId=grant.principal_id,
             )
             removed.append((f"removal of {grant.label}", status["AccountAssignmentDeletionStatus"]))
-    _wait(
+    wait(
         lambda request_id: sso.describe_account_assignment_deletion_status(
             InstanceArn=directory.instance.arn, AccountAssignmentDeletionRequestId=request_id
         )["AccountAssignmentDeletionStatus"],

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from helpers.policy import PolicyError, parse_policy
+from helpers.targets import ACCESS_ROLE
 
 MAX_CHARACTERS = 5120  # AWS: an SCP document, whitespace included
 MAX_PER_TARGET = 5  # AWS: SCPs attached directly to one root, OU or account
@@ -19,7 +20,6 @@ FULL_ACCESS = "FullAWSAccess"
 REGIONS = "org-allowed-regions"
 GUARDRAILS = "org-guardrails"
 BUILT_IN = (REGIONS, GUARDRAILS)
-ACCESS_ROLE = "OrganizationAccountAccessRole"
 STACKSETS_ROLE = "stacksets-exec-*"  # the role service-managed StackSets act through
 
 REGION_EXEMPT = (

@@ -203,7 +203,7 @@ def _ensure_targets(
     for ou in sorted(wanted - current_ous):
         resource = f"stack set {name} to OU {paths[ou]}"
         if kit.change("deploy", resource, f"in {', '.join(regions)}; AWS reaches each account"):
-            _deploy(cfn, name, "create_stack_instances", [ou], regions)
+            deploy(cfn, name, "create_stack_instances", [ou], regions)
     new_regions = sorted(set(regions) - current_regions)
     if (
         kept
@@ -212,11 +212,11 @@ def _ensure_targets(
             "deploy", f"stack set {name} to {', '.join(new_regions)}", "in every targeted OU"
         )
     ):
-        _deploy(cfn, name, "create_stack_instances", kept, new_regions)
+        deploy(cfn, name, "create_stack_instances", kept, new_regions)
     for ou in sorted(current_ous - wanted):
         label = paths.get(ou, ou)
         if kit.change("remove", f"stack set {name} from OU {label}", "its stacks are deleted"):
-            _deploy(
+            deploy(
                 cfn,
                 name,
                 "delete_stack_instances",
@@ -232,12 +232,12 @@ def _ensure_targets(
             "remove", f"stack set {name} from {', '.join(old_regions)}", "its stacks are deleted"
         )
     ):
-        _deploy(cfn, name, "delete_stack_instances", kept, old_regions, RetainStacks=False)
+        deploy(cfn, name, "delete_stack_instances", kept, old_regions, RetainStacks=False)
     for ou in kept:
         kit.keep(f"stack set {name} in OU {paths[ou]}", ", ".join(sorted(current_regions)))
 
 
-def _deploy(cfn, name: str, call: str, ous: list[str], regions: list[str], **extra) -> None:
+def deploy(cfn, name: str, call: str, ous: list[str], regions: list[str], **extra) -> None:
     _run(
         cfn, name, call, DeploymentTargets={"OrganizationalUnitIds": ous}, Regions=regions, **extra
     )

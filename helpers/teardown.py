@@ -67,7 +67,7 @@ def undo_guardrails(kit: Kit) -> None:
     when nothing but FullAWSAccess is left."""
     if describe(kit.management) is None:
         return
-    found = guardrails._found(kit)
+    found = guardrails.existing_scps(kit)
     orgs = kit.management.client("organizations")
     full_access = found.get(FULL_ACCESS)
     for policy in (p for p in found.values() if p.kit_owned):
@@ -183,7 +183,7 @@ def remove_stack_set(kit: Kit, name: str) -> None:
         return
     ous, regions = found.get("OrganizationalUnitIds", []), found.get("Regions", [])
     if ous and kit.change("remove", f"stack set {name} from {len(ous)} OU(s)", "stacks deleted"):
-        stacksets._deploy(cfn, name, "delete_stack_instances", ous, regions, RetainStacks=False)
+        stacksets.deploy(cfn, name, "delete_stack_instances", ous, regions, RetainStacks=False)
     if kit.change("delete", f"stack set {name}"):
         cfn.delete_stack_set(StackSetName=name)
 
@@ -217,7 +217,7 @@ def undo_identity_center(kit: Kit) -> None:
             removals.append(
                 (f"removal of {grant.label}", status["AccountAssignmentDeletionStatus"])
             )
-    identity_center._wait(
+    identity_center.wait(
         lambda request_id: sso.describe_account_assignment_deletion_status(
             InstanceArn=instance.arn, AccountAssignmentDeletionRequestId=request_id
         )["AccountAssignmentDeletionStatus"],
