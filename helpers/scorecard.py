@@ -1,4 +1,4 @@
-"""Step 08: the scorecard. Each goal of the brief, checked against the live organization with
+"""Step 09: the scorecard. Each goal of the brief, checked against the live organization with
 read calls only, with its evidence and, when it is not met, the fix.
 
 Where a step can say what it would change, the scorecard asks it: the step's own helpers run

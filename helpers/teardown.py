@@ -1,4 +1,4 @@
-"""Step 09: clean up. Undo the kit's work in the reverse order of the journey, with the same
+"""Step 10: clean up. Undo the kit's work in the reverse order of the journey, with the same
 "make it so" care: read, and change only what is still there.
 
 Governance, guardrails, the trail, the paths and the baseline stack set, Identity Center's

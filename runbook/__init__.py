@@ -1,6 +1,6 @@
 """The runbook: papermill over the step notebooks, a run folder with a report.
 
-`runbook.run(config_path, target=...)` runs steps 00-08 and returns the run's summary;
+`runbook.run(config_path, target=...)` runs steps 00-09 and returns the run's summary;
 `python -m runbook` is the command line over it.
 """
 

@@ -40,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--fail-on-scorecard",
         action="store_true",
-        help="exit with 1 when the scorecard (step 08) marks a goal not met",
+        help="exit with 1 when the scorecard (step 09) marks a goal not met",
     )
 
     top = argparse.ArgumentParser(
@@ -49,19 +49,19 @@ def parser() -> argparse.ArgumentParser:
         "account; each run leaves a folder with the executed notebooks and a report.",
     )
     commands = top.add_subparsers(dest="command", required=True)
-    run_cmd = commands.add_parser("run", parents=[common], help="run steps 00-08")
+    run_cmd = commands.add_parser("run", parents=[common], help="run steps 00-09")
     run_cmd.add_argument(
         "--apply",
         action="store_true",
         default=None,
         help="make the changes against aws (always done against the sandbox)",
     )
-    commands.add_parser("plan", parents=[common], help="run steps 00-08, changing nothing")
+    commands.add_parser("plan", parents=[common], help="run steps 00-09, changing nothing")
     teardown = commands.add_parser(
         "teardown",
         parents=[base],
-        help="step 09: undo the kit's work (plan by default)",
-        description="Run step 09 alone: say what the clean-up would undo, or undo it with "
+        help="step 10: undo the kit's work (plan by default)",
+        description="Run step 10 alone: say what the clean-up would undo, or undo it with "
         "--apply. Point it at the sandbox that holds the organization (--endpoint).",
     )
     act = teardown.add_mutually_exclusive_group()
@@ -130,7 +130,7 @@ def scorecard_passes(run_dir: Path) -> bool:
     """Print the goals the run's scorecard marks not met; True when there are none."""
     failures = scorecard_failures(run_dir)
     if failures is None:
-        print("scorecard: none in this run (--fail-on-scorecard needs step 08)", file=sys.stderr)
+        print("scorecard: none in this run (--fail-on-scorecard needs step 09)", file=sys.stderr)
         return False
     for row in failures:
         print(f"scorecard: not met: {row['goal']}: {row['fix']}", file=sys.stderr)

@@ -41,7 +41,7 @@ def run(
     prestart: bool = True,
     numbers: tuple[str, ...] = RUN_STEPS,
 ) -> dict:
-    """Run the selected steps 00-08 (or those `numbers` names: ("09",) for the clean-up) and
+    """Run the selected steps 00-09 (or those `numbers` names: ("10",) for the clean-up) and
     return the run's summary (also in summary.json).
 
     The config is validated first (`helpers.config.ConfigError`), then the step selection
@@ -83,7 +83,7 @@ def run(
 
 
 def scorecard_failures(run_dir: Path) -> list[dict] | None:
-    """The goals the run's scorecard (step 08's scorecard.json) marks not met; None when the
+    """The goals the run's scorecard (step 09's scorecard.json) marks not met; None when the
     run has no scorecard."""
     found = sorted(run_dir.glob("*/scorecard.json"))
     if not found:

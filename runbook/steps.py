@@ -10,8 +10,8 @@ import nbformat
 
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
-RUN_STEPS = tuple(f"{n:02d}" for n in range(9))  # 00-08; 09 (clean-up) only through teardown
-TEARDOWN_STEPS = ("09",)  # python -m runbook teardown
+RUN_STEPS = tuple(f"{n:02d}" for n in range(10))  # 00-09; 10 (clean-up) only through teardown
+TEARDOWN_STEPS = ("10",)  # python -m runbook teardown
 _STEM = re.compile(r"^(\d\d)_(\w+)$")
 
 

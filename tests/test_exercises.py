@@ -81,7 +81,7 @@ WRONG: dict[str, list[tuple[dict[int, Edit], str]]] = {
         ({0: ('TargetId=ous["Workloads"]', 'TargetId=ous["Workloads/Dev"]')}, "prod may still"),
         ({0: ('"Action": "iam:CreateUser"', '"Action": "iam:*"')}, "no longer create roles"),
     ],
-    "08_scorecard_review": [
+    "09_scorecard_review": [
         ({1: ('iam.delete_login_profile(UserName="ci-deployer")\n', "")}, "console password"),
         ({0: ("failing_goal = next(", 'failing_goal = "isolation" or next(')}, "failing_goal is"),
     ],
@@ -200,7 +200,7 @@ def test_every_exercise_has_a_planted_wrong_answer() -> None:
 
 
 # The steps the issue lists: each needs an exercise once its notebook exists.
-STEPS = ("01", "02", "03", "04", "05", "06", "08")
+STEPS = ("01", "02", "03", "04", "05", "06", "09")
 
 
 def test_every_step_of_the_journey_has_an_exercise() -> None:

@@ -21,7 +21,7 @@ def stems(steps):
     return [s.stem for s in steps]
 
 
-def test_discover_finds_steps_00_to_08_in_order_never_the_clean_up(steps):
+def test_discover_finds_steps_00_to_09_in_order_never_the_clean_up(steps):
     assert stems(steps) == [
         "00_single_account",
         "01_organization",
@@ -56,7 +56,7 @@ def test_no_selection_is_every_step(steps):
     assert select(steps) == steps
 
 
-@pytest.mark.parametrize("ref", ["2", "07", "accounts", "09_clean_up"])
+@pytest.mark.parametrize("ref", ["2", "07", "accounts", "10_clean_up"])
 def test_an_unknown_step_is_a_clear_error(steps, ref):
     with pytest.raises(RunbookError, match=f"unknown step '{ref}'.*00_single_account, "):
         select(steps, only=ref)

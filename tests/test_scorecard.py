@@ -1,4 +1,4 @@
-"""The scorecard (step 08) against the session's journey organization: every goal after the
+"""The scorecard (step 09) against the session's journey organization: every goal after the
 runbook, then each goal broken in turn, seen turning ❌ with its fix, and repaired."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from runbook.cli import main, scorecard_passes
 from runbook.execute import DEFAULT_CONFIG
 
 CONFIG = load_config(DEFAULT_CONFIG)
-STEP = "08_scorecard"
+STEP = "09_scorecard"
 
 
 def _kit(url: str, run_dir: Path) -> Kit:
@@ -286,7 +286,7 @@ def test_beyond_100_accounts_the_scorecard_warns():
 def test_fail_on_scorecard_turns_a_goal_not_met_into_exit_code_1(
     journey, kit, ids, tmp_path, capsys
 ):
-    argv = ["run", "--only", "08", "--endpoint", journey["url"], "--out", str(tmp_path / "met")]
+    argv = ["run", "--only", "09", "--endpoint", journey["url"], "--out", str(tmp_path / "met")]
     assert main([*argv, "--fail-on-scorecard"]) == 0  # every goal met
     cloudtrail = kit.management.client("cloudtrail")
     cloudtrail.stop_logging(Name=CONFIG.trail.name)

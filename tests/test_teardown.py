@@ -1,4 +1,4 @@
-"""Clean-up (step 09) through `python -m runbook teardown`, in the in-process sandbox (never
+"""Clean-up (step 10) through `python -m runbook teardown`, in the in-process sandbox (never
 the journey's): plan first, apply within the CloseAccount quota, finish later, plan nothing,
 and build everything again."""
 
@@ -58,7 +58,7 @@ def teardown(url: str, out: Path, *flags: str) -> dict:
     """`python -m runbook teardown` and the step record it left."""
     assert main(["teardown", "--endpoint", url, "--out", str(out), *flags]) == 0
     run_dir = max(out.iterdir(), key=lambda p: p.stat().st_mtime)
-    record = json.loads((run_dir / "09_cleanup" / "step.json").read_text())
+    record = json.loads((run_dir / "10_cleanup" / "step.json").read_text())
     assert record["status"] == ("ok" if "--apply" in flags else "planned")
     return record
 

@@ -48,9 +48,9 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
 
 
 EXERCISE = Definition(
-    name="08_scorecard_review",
+    name="09_scorecard_review",
     title="Review: the scorecard and the stray IAM user",
-    teaches=("08_scorecard",),
+    teaches=("09_scorecard",),
     minutes=15,
     answers=("failing_goal",),
     setup=setup,
