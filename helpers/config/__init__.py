@@ -13,8 +13,8 @@ Validation has two layers:
 The package: `fields` (value types every section uses), one module per section (`accounts`,
 `identity_center`, `trail`, `cross_account`, `guardrails`, `governance`), `org` (the whole
 file and the order of the checks), `checks` (what the checks share), `catalogues` (what AWS
-lists: regions, managed policies, Config rules), `loading` and `messages` (reading the file
-and telling its problems).
+lists: regions, managed policies, Config rules; `python -m helpers.config.refresh` rewrites
+its snapshot), `loading` and `messages` (reading the file and telling its problems).
 
 Adding a section:
 1. write `helpers/config/<section>.py`: its models (subclasses of `fields.Section`) and a

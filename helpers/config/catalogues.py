@@ -1,5 +1,7 @@
-"""What AWS itself lists, read by the validators: its regions, managed policies and AWS
-Config's managed rules."""
+"""What AWS itself lists, for the validators: its regions, from botocore's partitions file,
+and its managed policies and AWS Config's managed rules, from a snapshot shipped with the
+kit (`aws_catalogues.json.gz`, written by `python -m helpers.config.refresh`), so that
+checking a file for real AWS needs no moto."""
 
 import gzip
 import importlib.util
@@ -8,43 +10,45 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import botocore.session
+SNAPSHOT = Path(__file__).with_name("aws_catalogues.json.gz")
+
+
+def package_dir(name: str) -> Path:
+    """An installed package's folder, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(f"{name} is not installed: pip install {name}")
+    return Path(spec.origin).parent
 
 
 @cache
 def region_partitions() -> dict[str, str]:
-    """Every AWS region botocore knows, mapped to its partition (aws, aws-cn, ...)."""
-    loader = botocore.session.get_session().get_component("data_loader")
+    """Every AWS region botocore knows, mapped to its partition (aws, aws-cn, ...): read from
+    botocore's data file alone (importing botocore's session takes a tenth of a second)."""
+    data = json.loads((package_dir("botocore") / "data" / "partitions.json").read_text())
     return {
         region: partition["id"]
-        for partition in loader.load_data("partitions")["partitions"]
+        for partition in data["partitions"]
         for region in partition["regions"]
         if not region.endswith("-global")
     }
 
 
 @cache
+def snapshot() -> dict[str, Any]:
+    """The shipped snapshot: {"source", "managed_policies", "config_rules"}."""
+    with gzip.open(SNAPSHOT, "rt", encoding="utf-8") as file:
+        return json.load(file)
+
+
 def aws_managed_policy_names() -> dict[str, str]:
-    """AWS managed policy name -> its path ("/", "/job-function/", ...), from moto's copy of
-    AWS's list (read from its data file alone: importing moto's IAM takes half a second)."""
-    spec = importlib.util.find_spec("moto")
-    path = Path(spec.origin).parent / "iam" / "aws_managed_policies.py"
-    module_spec = importlib.util.spec_from_file_location("_aws_managed_policies", path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
-    return {
-        name: data["Path"] for name, data in json.loads(module.aws_managed_policies_data).items()
-    }
+    """AWS managed policy name -> its path ("/", "/job-function/", ...)."""
+    return snapshot()["managed_policies"]
 
 
-@cache
 def aws_managed_rules() -> dict[str, dict[str, Any]]:
-    """AWS Config's managed rules by identifier (with their parameters), from moto's copy of
-    AWS's list."""
-    spec = importlib.util.find_spec("moto")
-    path = Path(spec.origin).parent / "config" / "resources" / "aws_managed_rules.json.gz"
-    with gzip.open(path, "rt", encoding="utf-8") as file:
-        return json.load(file)["ManagedRules"]
+    """AWS Config's managed rules by identifier, with their parameters."""
+    return snapshot()["config_rules"]
 
 
 def managed_rule_parameters(identifier: str) -> dict[str, str]:
