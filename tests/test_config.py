@@ -289,3 +289,47 @@ def test_bad_config_file_on_disk(tmp_path: Path) -> None:
         load_config(path)
     assert raised.value.source == str(path)
     assert raised.value.errors[0].startswith("accounts[3].id: ")
+
+
+MEMBERS = "log-archive, dev, prod, original"
+
+
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        (
+            _set("identity_center.retire_iam_users.0.account", "shop"),
+            "identity_center.retire_iam_users[0].account: 'shop' is not an account in "
+            f"accounts; expected one of: {MEMBERS}",
+        ),
+        (
+            _set("identity_center.assignments.2.accounts", ["managment"]),
+            "identity_center.assignments[2].accounts[0]: 'managment' is not an account in "
+            f"accounts; expected one of: {MEMBERS}, management",
+        ),
+        (
+            _set("cross_account.kit_roles.0.assumed_from", "root"),
+            "cross_account.kit_roles[0].assumed_from: 'root' is not an account in accounts; "
+            f"expected one of: {MEMBERS}, management",
+        ),
+        (
+            _set("governance.config.ous", ["Workload"]),
+            "governance.config.ous[0]: 'Workload' is not an OU path; expected one of: Root, "
+            "Security, Workloads, Workloads/Dev, Workloads/Prod",
+        ),
+    ],
+    ids=["retired user", "assignment", "kit role", "OU"],
+)
+def test_every_reference_says_what_it_expects(change: Callable[[dict], None], error: str) -> None:
+    assert errors_after(change) == [error]
+
+
+def test_references_wait_until_the_section_they_name_is_valid() -> None:
+    """A broken account is reported once, not again at every reference to the accounts."""
+
+    def break_accounts(data: dict) -> None:
+        data["accounts"][2]["email"] = "prod-at-example.com"
+        data["trail"]["log_archive_account"] = "logs"
+        data["identity_center"]["retire_iam_users"][0]["account"] = "shop"
+
+    assert [e.split(": ")[0] for e in errors_after(break_accounts)] == ["accounts[2].email"]

@@ -1,7 +1,7 @@
 """The organization itself: the management account, the regions, the OU tree and the
 member accounts (steps 01 and 02)."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from pydantic import Field
 
@@ -37,14 +37,6 @@ class Account(Section):
     id: AccountId | None = None
     invite: bool = False
     profile: Profile | None = None
-
-
-def ou_paths(ous: Iterable[OrganizationalUnit], parent: str = "") -> Iterator[str]:
-    """OU paths ("Workloads/Dev"), each parent before its children."""
-    for ou in ous:
-        path = f"{parent}/{ou.name}" if parent else ou.name
-        yield path
-        yield from ou_paths(ou.children, path)
 
 
 def check_regions(sections: Sections) -> Iterator[Issue]:
@@ -96,15 +88,7 @@ def check_accounts(sections: Sections) -> Iterator[Issue]:
     yield from duplicates(ids, "each account id appears once (never the management account's)")
     for index, account in accounts:
         yield from _account_rules(f"accounts[{index}]", account)
-    ous = sections.whole("organizational_units")
-    if ous is not None:
-        paths = [ROOT, *ou_paths(ous)]
-        for index, account in accounts:
-            if account.ou not in paths:
-                yield (
-                    f"accounts[{index}].ou",
-                    f"{account.ou!r} is not an OU path; expected one of: {', '.join(paths)}",
-                )
+    yield from sections.unknown_ous((f"accounts[{index}].ou", a.ou) for index, a in accounts)
 
 
 def _account_rules(path: str, account: Account) -> Iterator[Issue]:

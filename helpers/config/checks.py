@@ -1,12 +1,17 @@
-"""What the cross-field checks read: the file's top-level sections, each validated on its
-own (`Sections`), so that one bad value does not hide the problems elsewhere, and the
-small helpers the checks share."""
+"""What the cross-field checks share: the file's top-level sections, each validated on its
+own (`Sections`), so that one bad value does not hide the problems elsewhere; the one way
+to check a reference to an OU or an account; and the duplicate rule.
 
-from collections.abc import Callable, Iterable, Iterator
+A reference is checked against a section once that section is valid: until then the
+section's own problems are reported, and not every reference to it again."""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .fields import ROOT
 
 Issue = tuple[str, str]  # (field path, what is wrong and what is expected)
 
@@ -19,15 +24,41 @@ def _adapter(model: type[BaseModel], name: str, item: bool = False) -> TypeAdapt
     )
 
 
+def valid(raw: Any, model: type[BaseModel], key: str) -> list[tuple[int, Any]]:
+    """The well-formed items of the list `raw` given for the field `key` of `model`, with
+    their indexes."""
+    found = []
+    for index, item in enumerate(raw if isinstance(raw, list) else []):
+        try:
+            found.append((index, _adapter(model, key, item=True).validate_python(item)))
+        except ValidationError:
+            continue
+    return found
+
+
+def ou_paths(ous: Iterable[Any], parent: str = "") -> Iterator[str]:
+    """The paths of an OU tree ("Workloads/Dev"), each parent before its children."""
+    for ou in ous:
+        path = f"{parent}/{ou.name}" if parent else ou.name
+        yield path
+        yield from ou_paths(ou.children, path)
+
+
 class Sections:
     """The raw file's top-level sections (the fields of `model`), each validated on its own."""
 
     def __init__(self, raw: dict[str, Any], model: type[BaseModel]) -> None:
         self._raw = raw
         self._model = model
+        self._whole: dict[str, Any] = {}
 
     def whole(self, name: str) -> Any | None:
         """The validated section (or its default), None if it is missing or has errors."""
+        if name not in self._whole:
+            self._whole[name] = self._validate(name)
+        return self._whole[name]
+
+    def _validate(self, name: str) -> Any | None:
         field = self._model.model_fields[name]
         if name not in self._raw:
             return None if field.is_required() else field.get_default(call_default_factory=True)
@@ -42,14 +73,38 @@ class Sections:
 
     def items(self, name: str) -> list[tuple[int, Any]]:
         """The well-formed items of a list section, with their indexes."""
-        raw = self._raw.get(name)
-        valid = []
-        for index, item in enumerate(raw if isinstance(raw, list) else []):
-            try:
-                valid.append((index, _adapter(self._model, name, item=True).validate_python(item)))
-            except ValidationError:
-                continue
-        return valid
+        return valid(self._raw.get(name), self._model, name)
+
+    def unknown_ous(self, entries: Iterable[tuple[str, Any]]) -> Iterator[Issue]:
+        """Each (path, value) whose value is not an OU path of organizational_units (or
+        Root)."""
+        ous = self.whole("organizational_units")
+        if ous is None:
+            return
+        known = [ROOT, *ou_paths(ous)]
+        for path, value in entries:
+            if value not in known:
+                yield path, f"{value!r} is not an OU path; expected one of: {', '.join(known)}"
+
+    def unknown_accounts(
+        self,
+        entries: Iterable[tuple[str, Any]],
+        why: str = "",
+        also: Sequence[str] = (),
+        management: bool = False,
+    ) -> Iterator[Issue]:
+        """Each (path, value) whose value names no member account in accounts (nor one of
+        `also`, nor with `management` the management account's name); `why` says which
+        account is expected and ends with ", "."""
+        accounts = self.whole("accounts")
+        manager = self.whole("management_account") if management else None
+        if accounts is None or (management and manager is None):
+            return
+        known = [a.name for a in accounts] + [*also] + ([manager.name] if manager else [])
+        expected = f"expected one of: {', '.join(known)}" if known else "accounts lists none"
+        for path, value in entries:
+            if value not in known:
+                yield path, f"{value!r} is not an account in accounts; {why}{expected}"
 
 
 Check = Callable[[Sections], Iterator[Issue]]
@@ -62,18 +117,6 @@ def duplicates(entries: Iterable[tuple[str, str]], rule: str) -> Iterator[Issue]
         earlier = first.setdefault(value.casefold(), path)
         if earlier != path:
             yield path, f"{value!r} is already used by {earlier}; {rule}"
-
-
-def valid(raw: Any, model: type[BaseModel], key: str) -> list[tuple[int, Any]]:
-    """The well-formed items of a list field of `model`, with their indexes."""
-    adapter = TypeAdapter(get_args(model.model_fields[key].annotation)[0])
-    found = []
-    for index, item in enumerate(raw if isinstance(raw, list) else []):
-        try:
-            found.append((index, adapter.validate_python(item)))
-        except ValidationError:
-            continue
-    return found
 
 
 def raw_names(items: Any, default: str | None = None, key: str = "name") -> list[str]:

@@ -8,9 +8,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from .accounts import ou_paths
-from .checks import Issue, Sections, duplicates, raw_names, valid
-from .fields import ROOT, BucketName, RoleName, Section, StackSetName, fail, text
+from .checks import Issue, Sections, duplicates, model_or_nothing, raw_names, valid
+from .fields import BucketName, RoleName, Section, StackSetName, fail, text
 
 MANAGEMENT = "management"  # kit_roles: the management account, whatever its name
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # CloudFormation templates
@@ -103,6 +102,7 @@ class CrossAccount(Section):
 
 
 RESOURCE_SERVICES = {"bucket": "s3", "queue": "sqs"}
+SIDES = ("consumer", "provider")
 
 
 def check(sections: Sections) -> Iterator[Issue]:
@@ -110,24 +110,16 @@ def check(sections: Sections) -> Iterator[Issue]:
     if not isinstance(raw, dict):
         return
     here = "cross_account"
-    accounts = sections.whole("accounts")  # None: broken, and reported on its own
-    names = [a.name for a in accounts] if accounts is not None else None
-    expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
     paths = valid(raw.get("paths"), CrossAccount, "paths")
     entries = ((f"{here}.paths[{i}].name", p.name) for i, p in paths)
     yield from duplicates(entries, "each path needs its own name")
     for i, path in paths:
-        yield from _path_rules(f"{here}.paths[{i}]", path, names, expected)
+        yield from _path_rules(sections, f"{here}.paths[{i}]", path)
     roles = valid(raw.get("kit_roles"), CrossAccount, "kit_roles")
     entries = ((f"{here}.kit_roles[{i}].role", r.role) for i, r in roles)
     yield from duplicates(entries, "list each of the kit's roles once")
-    for i, role in roles:
-        if names is not None and role.assumed_from not in (*names, MANAGEMENT):
-            yield (
-                f"{here}.kit_roles[{i}].assumed_from",
-                f"{role.assumed_from!r} is not an account in accounts; {expected} or "
-                f"{MANAGEMENT!r}",
-            )
+    assumers = ((f"{here}.kit_roles[{i}].assumed_from", r.assumed_from) for i, r in roles)
+    yield from sections.unknown_accounts(assumers, also=[MANAGEMENT])
     kit_roles = {r.role for _, r in roles}
     for i, path in paths:
         if path.provider.role in kit_roles:
@@ -136,8 +128,7 @@ def check(sections: Sections) -> Iterator[Issue]:
                 f"{path.provider.role!r} is one of the kit's own roles (kit_roles); give the "
                 "path a role of its own",
             )
-    baseline = valid([raw.get("baseline")], CrossAccount, "baseline")
-    for _, found in baseline:
+    for found in model_or_nothing(raw.get("baseline"), Baseline):
         if not (TEMPLATES / found.template).is_file():
             yield (
                 f"{here}.baseline.template",
@@ -150,27 +141,14 @@ def check(sections: Sections) -> Iterator[Issue]:
                 f"{found.audit_role!r} crosses account boundaries: list it in "
                 f"{here}.kit_roles with the account it is assumed from",
             )
-        ous = sections.whole("organizational_units")
-        known = [ROOT, *ou_paths(ous or [])]
-        for j, ou in enumerate(found.ous):
-            if ous is not None and ou not in known:
-                yield (
-                    f"{here}.baseline.ous[{j}]",
-                    f"{ou!r} is not an OU path; expected one of: {', '.join(known)}",
-                )
+        ous = ((f"{here}.baseline.ous[{j}]", ou) for j, ou in enumerate(found.ous))
+        yield from sections.unknown_ous(ous)
 
 
-def _path_rules(
-    here: str, path: CommunicationPath, names: list[str] | None, expected: str
-) -> Iterator[Issue]:
-    for side in ("consumer", "provider"):
-        account = getattr(path, side).account
-        if names is not None and account not in names:
-            yield (
-                f"{here}.{side}.account",
-                f"{account!r} is not an account in accounts; {expected} (the management "
-                "account runs no workloads)",
-            )
+def _path_rules(sections: Sections, here: str, path: CommunicationPath) -> Iterator[Issue]:
+    sides = [(f"{here}.{side}.account", getattr(path, side).account) for side in SIDES]
+    why = "a path joins member accounts (the management account runs no workloads), "
+    yield from sections.unknown_accounts(sides, why)
     if path.consumer.account == path.provider.account:
         yield (
             f"{here}.consumer.account",

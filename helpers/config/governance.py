@@ -7,10 +7,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from .accounts import ou_paths
 from .catalogues import aws_managed_rules
-from .checks import Issue, Sections, duplicates, model_or_nothing, raw_names
-from .fields import ROOT, AccountName, Section, StackSetName, fail
+from .checks import Issue, Sections, duplicates, model_or_nothing
+from .fields import AccountName, Section, StackSetName, fail
 
 MAX_COST_MONTHS = 13  # Cost Explorer keeps 13 months of history (without the opt-in for 38)
 
@@ -80,27 +79,18 @@ def check(sections: Sections) -> Iterator[Issue]:
     rules = list(enumerate(rules)) if isinstance(rules, list) else []
     entries = ((f"{here}.config.rules[{j}]", r) for j, r in rules if isinstance(r, str))
     yield from duplicates(entries, "list each rule once")
-    ous = sections.whole("organizational_units")
-    known = [ROOT, *ou_paths(ous or [])]
-    if isinstance(ous_wanted, list):
-        for j, ou in enumerate(ous_wanted):
-            if ous is not None and isinstance(ou, str) and ou not in known:
-                yield (
-                    f"{here}.config.ous[{j}]",
-                    f"{ou!r} is not an OU path; expected one of: {', '.join(known)}",
-                )
+    ous = enumerate(ous_wanted if isinstance(ous_wanted, list) else [])
+    yield from sections.unknown_ous(
+        (f"{here}.config.ous[{j}]", ou) for j, ou in ous if isinstance(ou, str)
+    )
     for found in model_or_nothing(raw.get("guardduty"), GuardDuty):
-        names = raw_names(sections.raw("accounts"))
         trail = sections.raw("trail")
         fallback = trail.get("log_archive_account") if isinstance(trail, dict) else None
-        if found.admin_account is not None and found.admin_account not in names:
-            expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
-            yield (
-                f"{here}.guardduty.admin_account",
-                f"{found.admin_account!r} is not an account in accounts; GuardDuty is run from "
-                f"a member account (the log archive or a security account), {expected}",
-            )
-        elif found.enabled and found.admin_account is None and fallback is None:
+        if found.admin_account is not None:
+            admin = [(f"{here}.guardduty.admin_account", found.admin_account)]
+            why = "GuardDuty is run from a member account (the log archive or a security account), "
+            yield from sections.unknown_accounts(admin, why)
+        elif found.enabled and fallback is None:
             yield (
                 f"{here}.guardduty.admin_account",
                 "is missing: name the member account that runs GuardDuty for the organization "

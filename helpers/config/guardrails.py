@@ -9,7 +9,6 @@ from pydantic import Field
 
 from helpers import scp_documents
 
-from .accounts import ou_paths
 from .catalogues import region_partitions
 from .checks import Issue, Sections, duplicates, model_or_nothing
 from .fields import ROOT, RoleName, Section, text
@@ -64,8 +63,6 @@ def check(sections: Sections) -> Iterator[Issue]:
 
 
 def _guardrail_rules(sections: Sections, here: str, guardrails: Guardrails) -> Iterator[Issue]:
-    ous = sections.whole("organizational_units")
-    known = [ROOT, *ou_paths(ous or [])]
     lists = [(f"{here}.attach_to", guardrails.attach_to)]
     lists += [
         (f"{here}.custom[{i}].attach_to", c.attach_to or [])
@@ -75,12 +72,7 @@ def _guardrail_rules(sections: Sections, here: str, guardrails: Guardrails) -> I
         yield from duplicates(
             ((f"{path}[{j}]", t) for j, t in enumerate(targets)), "list each once"
         )
-        for j, target in enumerate(targets):
-            if ous is not None and target not in known:
-                yield (
-                    f"{path}[{j}]",
-                    f"{target!r} is not an OU path; expected one of: {', '.join(known)}",
-                )
+        yield from sections.unknown_ous((f"{path}[{j}]", t) for j, t in enumerate(targets))
     if guardrails.break_glass_role and not guardrails.region_allow_list:
         yield (
             f"{here}.break_glass_role",

@@ -11,10 +11,9 @@ from pydantic import AfterValidator, Field
 
 from helpers.policy import PolicyError, parse_policy
 
-from .accounts import ou_paths
 from .catalogues import aws_managed_policy_names
 from .checks import Issue, Sections, duplicates, raw_names, valid
-from .fields import ROOT, Email, Profile, Section, fail, text
+from .fields import Email, Profile, Section, fail, text
 
 MIN_SESSION, MAX_SESSION = 60, 12 * 60  # minutes: AWS allows 1 to 12 hours per session
 MAX_INLINE_POLICY = 32768  # characters in a permission set's inline policy
@@ -176,14 +175,10 @@ def check(sections: Sections) -> Iterator[Issue]:
     }
     for i, assignment in items["assignments"]:
         yield from _assignment_rules(sections, f"{here}.assignments[{i}]", assignment, names)
-    members = raw_names(sections.raw("accounts"))
-    for i, retired in items["retire_iam_users"]:
-        if retired.account not in members:
-            yield (
-                f"{here}.retire_iam_users[{i}].account",
-                f"{retired.account!r} is not a member account; expected one of: "
-                + ", ".join(members),
-            )
+    retired = items["retire_iam_users"]
+    yield from sections.unknown_accounts(
+        (f"{here}.retire_iam_users[{i}].account", r.account) for i, r in retired
+    )
 
 
 IDENTITY_LISTS = ("users", "groups", "permission_sets", "assignments", "retire_iam_users")
@@ -206,20 +201,6 @@ def _assignment_rules(
         )
     if not assignment.accounts and not assignment.ous:
         yield path, "names no accounts and no ous: say where the access applies"
-    accounts = raw_names(sections.raw("accounts")) + raw_names(
-        [sections.raw("management_account")], default="management"
-    )
-    for j, name in enumerate(assignment.accounts):
-        if name not in accounts:
-            yield (
-                f"{path}.accounts[{j}]",
-                f"{name!r} is not an account name; expected one of: {', '.join(accounts)}",
-            )
-    ous = sections.whole("organizational_units")
-    paths = [ROOT, *ou_paths(ous or [])]
-    for j, ou in enumerate(assignment.ous):
-        if ous is not None and ou not in paths:
-            yield (
-                f"{path}.ous[{j}]",
-                f"{ou!r} is not an OU path; expected one of: {', '.join(paths)}",
-            )
+    accounts = ((f"{path}.accounts[{j}]", name) for j, name in enumerate(assignment.accounts))
+    yield from sections.unknown_accounts(accounts, management=True)
+    yield from sections.unknown_ous((f"{path}.ous[{j}]", ou) for j, ou in enumerate(assignment.ous))

@@ -4,8 +4,8 @@ they report (the order of the file's sections)."""
 from pydantic import Field
 
 from . import accounts, cross_account, governance, guardrails, identity_center, trail
-from .accounts import MAX_ACCOUNTS, Account, ManagementAccount, OrganizationalUnit, ou_paths
-from .checks import Check
+from .accounts import MAX_ACCOUNTS, Account, ManagementAccount, OrganizationalUnit
+from .checks import Check, ou_paths
 from .cross_account import CrossAccount
 from .fields import Region, Section
 from .governance import Costs, Governance

@@ -42,14 +42,8 @@ class Trail(Section):
 
 
 def check(sections: Sections) -> Iterator[Issue]:
-    trail, accounts = sections.whole("trail"), sections.whole("accounts")
-    if trail is None or accounts is None:  # a broken account is reported on its own
-        return
-    names = [account.name for account in accounts]
-    if trail.log_archive_account not in names:
-        expected = f"expected one of: {', '.join(names)}" if names else "accounts lists none"
-        yield (
-            "trail.log_archive_account",
-            f"{trail.log_archive_account!r} is not an account in accounts; the logs live in a "
-            f"member account of their own, {expected}",
-        )
+    trail = sections.whole("trail")
+    if trail is not None:
+        archive = [("trail.log_archive_account", trail.log_archive_account)]
+        why = "the logs live in a member account of their own, "
+        yield from sections.unknown_accounts(archive, why)
