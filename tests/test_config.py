@@ -1,5 +1,8 @@
 """The desired-state file: the example loads, and every malformed file is refused clearly."""
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -333,3 +336,85 @@ def test_references_wait_until_the_section_they_name_is_valid() -> None:
         data["identity_center"]["retire_iam_users"][0]["account"] = "shop"
 
     assert [e.split(": ")[0] for e in errors_after(break_accounts)] == ["accounts[2].email"]
+
+
+# Files that crashed the loader (a traceback, a RecursionError) or made it read without end:
+# each gets the usual ConfigError, naming the place where it can.
+
+ALIAS_BOMB = "x-lol: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
+    f"x-{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]\n"
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
+)
+UNREADABLE_TEXT = [
+    ("NUL byte", "home_region: eu\0-central-1\n", "(file): line 1, column 16: the char"),
+    ("100,000-deep list", "x: " + "[" * 100_000 + "]" * 100_000, "(file): line 1: lists and "),
+    ("deep mapping", "x:\n" + "".join(f"{' ' * i}k:\n" for i in range(1, 60)),
+     "(file): line 50: lists and mappings nest more than 50 levels deep"),
+    ("100,000-deep flow mapping", "x: " + "{k: " * 100_000 + "}" * 100_000, "(file): line 1: "),
+    ("alias bomb", ALIAS_BOMB, "(file): line 6: the file holds more than 100,000 values"),
+    ("very long value", f"home_region: {'x' * 20_000}\n", "(file): line 1: a value of 20,000"),
+    ("list as a key", "? [a]\n: 1\n", "(file): line 1, column 3: YAML syntax error: found unhas"),
+    ("5,000-digit number", f"costs: {{months: {'9' * 5000}}}\n", "(file): line 1, column 17: "),
+    ("no such date", "home_region: 2024-13-45\n", "(file): line 1, column 14: YAML syntax "
+     "error: cannot read 2024-13-45 (month must be in 1..12)"),
+    ("not a number", "costs: {months: !!int many}\n", "(file): line 1, column 17: YAML syn"),
+    ("two documents", "home_region: eu-west-1\n---\nhome_region: eu-west-2\n",
+     "(file): line 2, column 1: YAML syntax error: but found another document"),
+    ("a number at the top", "42\n", "(top level): expected a mapping with the sections "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "start"), [c[1:] for c in UNREADABLE_TEXT], ids=[c[0] for c in UNREADABLE_TEXT]
+)
+def test_unreadable_yaml_is_refused_with_its_place(text: str, start: str) -> None:
+    (error,) = errors_of(text)
+    assert error.startswith(start), error
+
+
+def test_a_long_value_is_shortened_in_messages() -> None:
+    (error,) = errors_after(_set("accounts.1.email", "x" * 9000))
+    assert error.startswith("accounts[1].email: 'xxxx")
+    assert "... (9,002 characters) breaks the rule: an email address" in error
+    assert len(error) < 300
+
+
+def _unreadable(path: Path) -> None:
+    path.write_text(EXAMPLE.read_text())
+    path.chmod(0)
+
+
+UNREADABLE_FILES = [
+    pytest.param(lambda path: path.mkdir(), "(file): cannot read it ([Errno 21] Is a directory",
+                 id="a directory"),
+    pytest.param(lambda path: path.write_bytes(b"# caf\xe9\nhome_region: eu-west-1\n"),
+                 "(file): cannot read it as UTF-8 text: line 1 holds the byte 0xe9; save the "
+                 "file as UTF-8", id="not UTF-8"),
+    pytest.param(lambda path: path.write_text("# padding\n" * 200_000),
+                 "(file): is larger than 1,000,000 bytes", id="over a megabyte"),
+    pytest.param(lambda path: path.write_bytes(bytes(4096)),
+                 "(file): line 1, column 1: the character #x0000", id="binary"),
+    pytest.param(_unreadable, "(file): cannot read it ([Errno 13] Permission denied",
+                 id="no permission",
+                 marks=pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "start"), UNREADABLE_FILES)
+def test_an_unreadable_file_is_refused(tmp_path: Path, make, start: str) -> None:
+    path = tmp_path / "org.yaml"
+    make(path)
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    (error,) = raised.value.errors
+    assert error.startswith(start), error
+
+
+def test_the_runbook_command_refuses_them_with_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "org.yaml"
+    path.write_text("home_region: eu\0-central-1\n")
+    command = [sys.executable, "-m", "runbook", "plan", "--config", str(path)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith(f"error: {path}: 1 problem(s)"), done.stderr
+    assert "Traceback" not in done.stderr

@@ -11,7 +11,7 @@ from typing import Annotated, Any, get_args
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from .fields import ROOT
+from .fields import ROOT, shown
 
 Issue = tuple[str, str]  # (field path, what is wrong and what is expected)
 
@@ -84,7 +84,7 @@ class Sections:
         known = [ROOT, *ou_paths(ous)]
         for path, value in entries:
             if value not in known:
-                yield path, f"{value!r} is not an OU path; expected one of: {', '.join(known)}"
+                yield path, f"{shown(value)} is not an OU path; expected one of: {', '.join(known)}"
 
     def unknown_accounts(
         self,
@@ -104,7 +104,7 @@ class Sections:
         expected = f"expected one of: {', '.join(known)}" if known else "accounts lists none"
         for path, value in entries:
             if value not in known:
-                yield path, f"{value!r} is not an account in accounts; {why}{expected}"
+                yield path, f"{shown(value)} is not an account in accounts; {why}{expected}"
 
 
 Check = Callable[[Sections], Iterator[Issue]]

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from .checks import Issue, Sections, duplicates, model_or_nothing, raw_names, valid
-from .fields import BucketName, RoleName, Section, StackSetName, fail, text
+from .fields import BucketName, RoleName, Section, StackSetName, fail, shown, text
 
 MANAGEMENT = "management"  # kit_roles: the management account, whatever its name
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"  # CloudFormation templates
@@ -20,12 +20,12 @@ def _action(value: str) -> str:
         fail(
             "{value} is a wildcard: a path names each action it needs, e.g. s3:GetObject "
             "(a wildcard also grants every action AWS adds later)",
-            value=repr(value),
+            value=shown(value),
         )
     if not re.fullmatch(r"[a-z0-9-]+:[A-Za-z0-9]+", value):
         fail(
             "{value} is not an IAM action; expected service:Action, e.g. sqs:SendMessage",
-            value=repr(value),
+            value=shown(value),
         )
     return value
 
@@ -39,7 +39,8 @@ QueueName = Annotated[
 Prefix = Annotated[
     str, text(r"[^*?\s][^*?]{0,1023}", "a key prefix such as exports/ without wildcards")
 ]
-ResourceArn = Annotated[str, text(r"arn:aws[a-z-]*:[a-z0-9-]+:[^*\s]*:[^\s]+", "an ARN")]
+# after the service, up to the first ":" (the same ARNs as [^*\s]*:\S+, without its backtracking)
+ResourceArn = Annotated[str, text(r"arn:aws[a-z-]*:[a-z0-9-]+:[^*\s:]*:\S+", "an ARN")]
 Action = Annotated[str, AfterValidator(_action)]
 
 

@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from pydantic_core import PydanticCustomError
 
 from .catalogues import region_partitions
+from .messages import shortened
 
 ROOT = "Root"
 
@@ -18,11 +19,16 @@ def fail(message: str, **context: str) -> NoReturn:
     raise PydanticCustomError("kit", message, context)
 
 
+def shown(value: Any) -> str:
+    """A value as a message quotes it: its repr, shortened when it is long."""
+    return shortened(repr(value))
+
+
 def _region(value: str) -> str:
     if value not in region_partitions():
         guess = difflib.get_close_matches(value, region_partitions(), n=1)
         hint = f"did you mean {guess[0]}?" if guess else "expected a name such as eu-central-1"
-        fail("{value} is not an AWS region; " + hint, value=repr(value))
+        fail("{value} is not an AWS region; " + hint, value=shown(value))
     return value
 
 
@@ -38,7 +44,7 @@ def _account_id(value: Any) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"\d{12}", value):
         fail(
             '{value} is not an account id; expected 12 digits in quotes, e.g. "123456789012"',
-            value=repr(value),
+            value=shown(value),
         )
     return value
 
@@ -49,7 +55,7 @@ def text(pattern: str, rule: str) -> AfterValidator:
 
     def validate(value: str) -> str:
         if not regex.fullmatch(value):
-            fail("{value} breaks the rule: " + rule, value=repr(value))
+            fail("{value} breaks the rule: " + rule, value=shown(value))
         return value
 
     return AfterValidator(validate)
@@ -100,7 +106,7 @@ def _bucket_name(value: str) -> str:
     ]
     broken = [rule for ok, rule in rules if not ok]
     if broken:
-        fail("{value} is not a bucket name S3 accepts: " + "; ".join(broken), value=repr(value))
+        fail("{value} is not a bucket name S3 accepts: " + "; ".join(broken), value=shown(value))
     return value
 
 

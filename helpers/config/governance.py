@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field
 
 from .catalogues import aws_managed_rules
 from .checks import Issue, Sections, duplicates, model_or_nothing
-from .fields import AccountName, Section, StackSetName, fail
+from .fields import AccountName, Section, StackSetName, fail, shown
 
 MAX_COST_MONTHS = 13  # Cost Explorer keeps 13 months of history (without the opt-in for 38)
 
@@ -22,14 +22,14 @@ def _managed_rule(value: str) -> str:
         fail(
             "{value} is not an AWS managed rule identifier (such as "
             "S3_BUCKET_PUBLIC_READ_PROHIBITED); " + hint,
-            value=repr(value),
+            value=shown(value),
         )
     needed = [p["Name"] for p in rules[value]["Parameters"] if not p["Optional"]]
     if any("Default" not in p for p in rules[value]["Parameters"] if not p["Optional"]):
         fail(
             "{value} needs parameters without a default ({needed}); the kit deploys rules at "
             "AWS's defaults: pick a rule that has them",
-            value=repr(value),
+            value=shown(value),
             needed=", ".join(needed),
         )
     return value

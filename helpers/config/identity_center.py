@@ -13,7 +13,7 @@ from helpers.policy import PolicyError, parse_policy
 
 from .catalogues import aws_managed_policy_names
 from .checks import Issue, Sections, duplicates, raw_names, valid
-from .fields import Email, Profile, Section, fail, text
+from .fields import Email, Profile, Section, fail, shown, text
 
 MIN_SESSION, MAX_SESSION = 60, 12 * 60  # minutes: AWS allows 1 to 12 hours per session
 MAX_INLINE_POLICY = 32768  # characters in a permission set's inline policy
@@ -26,7 +26,7 @@ def _session_duration(value: str) -> str:
         fail(
             "{value} is not a session duration AWS accepts: ISO 8601 hours and minutes "
             "from PT1H to PT12H, e.g. PT8H or PT1H30M",
-            value=repr(value),
+            value=shown(value),
         )
     return value
 
@@ -39,7 +39,7 @@ def _managed_policy_arn(value: str) -> str:
         fail(
             "{value} is not an AWS managed policy ARN; expected e.g. "
             "arn:aws:iam::aws:policy/ReadOnlyAccess",
-            value=repr(value),
+            value=shown(value),
         )
     known = aws_managed_policy_names()
     if known.get(match.group(2)) != match.group(1):
@@ -51,7 +51,7 @@ def _managed_policy_arn(value: str) -> str:
             if right
             else (f"did you mean {guess[0]}?" if guess else "check the name in the IAM console")
         )
-        fail("{value} is not an AWS managed policy; " + hint, value=repr(value))
+        fail("{value} is not an AWS managed policy; " + hint, value=shown(value))
     return value
 
 

@@ -24,11 +24,36 @@ class ConfigError(Exception):
         return f"{self.source}: {len(self.errors)} problem(s) in the desired-state file:\n{lines}"
 
 
-def yaml_problem(error: yaml.YAMLError) -> str:
+class Refused(yaml.YAMLError):
+    """Well-formed YAML the kit still does not read (too deep, too many values, a value too
+    long): `mark` is where, `problem` what is wrong and what to do."""
+
+    def __init__(self, mark: yaml.Mark, problem: str) -> None:
+        super().__init__(problem)
+        self.mark, self.problem = mark, problem
+
+
+def yaml_problem(error: yaml.YAMLError, text: str) -> str:
+    """A YAML error as one line: where (line and column) and what."""
+    if isinstance(error, Refused):
+        return f"{FILE}: line {error.mark.line + 1}: {error.problem}"
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML does not allow
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - text.rfind("\n", 0, error.position)
+        return (
+            f"{FILE}: line {line}, column {column}: the character #x{error.character:04x} is "
+            "not allowed in YAML (a control character such as NUL): remove it, or check that "
+            "this is the desired-state file and not a binary one"
+        )
     mark = getattr(error, "problem_mark", None)
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
     what = getattr(error, "problem", None) or str(error)
     return f"{FILE}: {where}YAML syntax error: {what}"
+
+
+def shortened(text: str, most: int = 100) -> str:
+    """The text, or its start and its length when it is longer than `most` characters."""
+    return text if len(text) <= most else f"{text[:most]}... ({len(text):,} characters)"
 
 
 def field_path(loc: tuple[int | str, ...]) -> str:
