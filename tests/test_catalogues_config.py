@@ -69,3 +69,12 @@ def test_checking_a_file_for_real_aws_needs_no_moto():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def test_importing_the_loader_imports_no_aws_sdk():
+    """`import helpers.config` stays light for the CLI: boto3, botocore and moto are imported
+    only by the checks that need them (today helpers.policy and helpers.scp_documents)."""
+    code = "import sys, helpers.config; print(*{m.split('.')[0] for m in sys.modules})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert not {"boto3", "botocore", "moto"} & set(done.stdout.split())

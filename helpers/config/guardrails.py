@@ -7,8 +7,6 @@ from typing import Annotated
 
 from pydantic import Field
 
-from helpers import scp_documents
-
 from .catalogues import region_partitions
 from .checks import Issue, Sections, duplicates, model_or_nothing
 from .fields import ROOT, RoleName, Section, text
@@ -63,6 +61,8 @@ def check(sections: Sections) -> Iterator[Issue]:
 
 
 def _guardrail_rules(sections: Sections, here: str, guardrails: Guardrails) -> Iterator[Issue]:
+    from helpers import scp_documents  # here: it imports boto3 (0.15 s)
+
     lists = [(f"{here}.attach_to", guardrails.attach_to)]
     lists += [
         (f"{here}.custom[{i}].attach_to", c.attach_to or [])

@@ -9,8 +9,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field
 
-from helpers.policy import PolicyError, parse_policy
-
 from .catalogues import aws_managed_policy_names
 from .checks import Issue, Sections, duplicates, raw_names, valid
 from .fields import Email, Profile, Section, fail, shown, text
@@ -56,6 +54,8 @@ def _managed_policy_arn(value: str) -> str:
 
 
 def _inline_policy(value: dict[str, Any]) -> dict[str, Any]:
+    from helpers.policy import PolicyError, parse_policy  # here: it imports boto3 (0.15 s)
+
     try:
         parse_policy(value)
     except PolicyError as error:
