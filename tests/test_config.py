@@ -1,6 +1,7 @@
 """The desired-state file: the example loads, and every malformed file is refused clearly."""
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -418,3 +419,33 @@ def test_the_runbook_command_refuses_them_with_exit_2(tmp_path: Path) -> None:
     assert done.returncode == 2, done.stderr
     assert done.stderr.startswith(f"error: {path}: 1 problem(s)"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+# The notebook each section's comment points to (the comment above allowed_regions names
+# the guardrail that enforces them).
+STEP_OF = {
+    "allowed_regions": "guardrails",
+    "identity_center": "identity_center",
+    "cross_account": "access_between_accounts",
+    "trail": "audit_trail",
+    "guardrails": "guardrails",
+    "governance": "governance_and_costs",
+    "costs": "governance_and_costs",
+}
+
+
+def test_the_examples_comments_name_the_steps_as_numbered() -> None:
+    notebooks = EXAMPLE.parent.parent / "notebooks"
+    number = {path.stem[3:]: path.stem[:2] for path in notebooks.glob("[0-9][0-9]_*.ipynb")}
+    named: dict[str, list[str]] = {}
+    comment: list[str] = []
+    for line in EXAMPLE.read_text().splitlines():
+        if line.startswith("#"):
+            comment.append(line)
+            continue
+        key = re.match(r"([a-z_]+):", line)
+        if key and key[1] in STEP_OF:
+            named[key[1]] = re.findall(r"\bsteps? (\d\d)\b", " ".join(comment))
+        comment = []
+    assert named.keys() == STEP_OF.keys()
+    assert named == {key: [number[step]] for key, step in STEP_OF.items()}
