@@ -1,22 +1,45 @@
-"""The kit's service control policies as documents: rendered from the desired state and
-checked the way AWS Organizations checks them, without any AWS call.
+"""The kit's service control policies (and the data perimeter's resource control policy)
+as documents: rendered from the desired state and checked the way AWS Organizations checks
+them, without any AWS call.
 
 An SCP never grants anything: it sets the most that principals in member accounts may do.
 The kit writes deny lists only, so `FullAWSAccess` (attached everywhere by default) stays.
+An RCP sets the most that anyone, inside the organization or not, may do to the resources
+of member accounts; AWS accepts only Deny statements in the RCPs one writes, next to
+`RCPFullAWSAccess`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from helpers.policy import PolicyError, parse_policy
-from helpers.targets import ACCESS_ROLE
+from helpers.aws_names import ACCESS_ROLE
+from helpers.policy import PolicyError, ResourceControlPolicy, parse_policy
 
-MAX_CHARACTERS = 5120  # AWS: an SCP document, whitespace included
-MAX_PER_TARGET = 5  # AWS: SCPs attached directly to one root, OU or account
+MAX_CHARACTERS = 5120  # AWS: an SCP or RCP document, whitespace included
+MAX_PER_TARGET = 5  # AWS: SCPs (or RCPs) attached directly to one root, OU or account
 FULL_ACCESS = "FullAWSAccess"
+RCP_FULL_ACCESS = "RCPFullAWSAccess"
+DATA_PERIMETER = "org-data-perimeter"
+PERIMETER_ACTIONS = (
+    # The data perimeter's services, as AWS's own identity-perimeter example lists them. For
+    # STS only the calls made with AWS credentials: AssumeRoleWithSAML/WebIdentity carry no
+    # aws:PrincipalOrgID, so denying them would lock out every federated sign-in.
+    "s3:*",
+    "sqs:*",
+    "kms:*",
+    "secretsmanager:*",
+    "sts:AssumeRole",
+    "sts:DecodeAuthorizationMessage",
+    "sts:GetAccessKeyInfo",
+    "sts:GetFederationToken",
+    "sts:GetServiceBearerToken",
+    "sts:GetSessionToken",
+    "sts:SetContext",
+)
 REGIONS = "org-allowed-regions"
 GUARDRAILS = "org-guardrails"
 BUILT_IN = (REGIONS, GUARDRAILS)
@@ -188,6 +211,43 @@ def guardrail_policy(
     return _document(*statements) if statements else None
 
 
+def data_perimeter_rcp(
+    organization_id: str,
+    *,
+    trusted_accounts: Sequence[str] = (),
+    actions: Sequence[str] = PERIMETER_ACTIONS,
+) -> dict:
+    """An RCP that keeps principals outside the organization (and outside
+    `trusted_accounts`, a partner's for example) away from the resources of every member
+    account below where it is attached, whatever the resources' own policies say. AWS
+    services acting on their own behalf still pass (aws:PrincipalIsAWSService); anonymous
+    requests do not, since they carry no organization."""
+    if not re.fullmatch(r"o-[a-z0-9]{10,32}", organization_id):
+        raise ValueError(
+            f"organization id {organization_id!r} is not of the form o-xxxxxxxxxx "
+            "(describe_organization()['Organization']['Id'])"
+        )
+    strangers = [a for a in trusted_accounts if not re.fullmatch(r"\d{12}", a)]
+    if strangers:
+        raise ValueError(f"trusted account(s) {', '.join(strangers)}: 12-digit account ids only")
+    outside: dict[str, Any] = {"aws:PrincipalOrgID": organization_id}
+    if trusted_accounts:
+        outside["aws:PrincipalAccount"] = list(trusted_accounts)
+    return _document(
+        {
+            "Sid": "EnforceOrganizationIdentities",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": list(actions),
+            "Resource": "*",
+            "Condition": {
+                "StringNotEqualsIfExists": outside,
+                "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
+            },
+        }
+    )
+
+
 def content(document: Mapping[str, Any]) -> str:
     """The text the kit sends: compact JSON (AWS counts every character, spaces included)."""
     return json.dumps(document, separators=(",", ":"))
@@ -195,18 +255,44 @@ def content(document: Mapping[str, Any]) -> str:
 
 def problems(text: str) -> list[str]:
     """Why AWS would refuse `text` as an SCP document (empty when it would not)."""
-    found = []
     try:
         document = parse_policy(text)
     except PolicyError as error:
         return [str(error)]
+    return _too_long(document, "SCP")
+
+
+def rcp_problems(text: str | Mapping[str, Any]) -> list[str]:
+    """Why AWS would refuse `text` as an RCP of one's own (empty when it would not): the
+    policy grammar, then the RCP syntax's own rules."""
+    try:
+        policy = ResourceControlPolicy("rcp", text)
+    except PolicyError as error:
+        return [str(error)]
+    found = (
+        [] if policy.document.get("Version") == "2012-10-17" else ['needs "Version": "2012-10-17"']
+    )
+    for statement in policy.statements:
+        where = f"statement {statement.label}"
+        if statement.effect != "Deny":
+            found.append(f"{where}: an RCP of one's own may only Deny ({RCP_FULL_ACCESS} allows)")
+        if statement.not_principal or statement.principals != (("*", "*"),):
+            found.append(f'{where}: Principal must be "*"; narrow it with a Condition')
+        if statement.not_action:
+            found.append(f"{where}: RCPs do not support NotAction; list the actions denied")
+        elif "*" in statement.actions:
+            found.append(f'{where}: Action "*" is refused; name the services (s3:*, sqs:*, ...)')
+    return found + _too_long(policy.document, "RCP")
+
+
+def _too_long(document: Mapping[str, Any], kind: str) -> list[str]:
     size = len(content(document))
-    if size > MAX_CHARACTERS:
-        found.append(
-            f"is {size:,} characters long (compact JSON); AWS allows at most "
-            f"{MAX_CHARACTERS:,} per SCP: split it, or shorten its lists with wildcards"
-        )
-    return found
+    if size <= MAX_CHARACTERS:
+        return []
+    return [
+        f"is {size:,} characters long (compact JSON); AWS allows at most "
+        f"{MAX_CHARACTERS:,} per {kind}: split it, or shorten its lists with wildcards"
+    ]
 
 
 def crowded(attached: Mapping[str, Sequence[str]]) -> list[str]:

@@ -15,9 +15,10 @@ from functools import cache
 import boto3
 from botocore.config import Config
 
+from helpers.aws_names import ACCESS_ROLE
+
 RETRY = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10)
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-ACCESS_ROLE = "OrganizationAccountAccessRole"
 
 
 @cache

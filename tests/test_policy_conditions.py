@@ -642,6 +642,13 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], bool]] = [
         True,
     ),
     (
+        # "AWS global condition context keys": present in every signed request
+        "aws:PrincipalIsAWSService is false for an IAM principal",
+        {"Bool": {"aws:PrincipalIsAWSService": "false"}},
+        {},
+        True,
+    ),
+    (
         "aws:PrincipalOrgID is missing outside an organization",
         {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}},
         {},

@@ -134,6 +134,13 @@ REFUSED: list[tuple[str, Any, bool, str]] = [
         "map",
     ),
     ("Sid must be a string", {"Statement": [{**ALLOW, "Sid": 1}]}, False, "Sid"),
+    (
+        # "AWS JSON policy elements: NotPrincipal": using it with Allow is not supported
+        "NotPrincipal with Allow is refused as unsupported",
+        {"Statement": [{**ALLOW, "NotPrincipal": {"AWS": "111122223333"}}]},
+        True,
+        'NotPrincipal with "Effect": "Allow" is not supported',
+    ),
 ]
 
 
@@ -160,6 +167,11 @@ ACCEPTED: list[tuple[str, Any, bool]] = [
         True,
     ),
     ("Principal *", {"Statement": [{**TRUST, "Principal": "*"}]}, True),
+    (
+        "NotPrincipal with Deny",
+        {"Statement": [{**ALLOW, "Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}}]},
+        True,
+    ),
     (
         "every operator family, IfExists and the set operators",
         {

@@ -1,10 +1,13 @@
 """The layers of AWS's policy evaluation logic, one case per documented rule.
 
 Sources (AWS IAM User Guide and Organizations User Guide): "Policy evaluation logic",
+"How AWS enforcement code logic evaluates requests to allow or deny access",
 "Cross-account policy evaluation logic", "Permissions boundaries for IAM entities",
-"Session policies", "Service control policies", "How IAM roles differ from resource-based
-policies", and the SCP example "Deny access to AWS based on the requested AWS Region".
-Each case names the decision and the kinds of the layers that decided it, in order.
+"Session policies", "AWS JSON policy elements: NotPrincipal", "Service control policies",
+"How IAM roles differ from resource-based policies", the SCP example "Deny access to AWS
+based on the requested AWS Region", and the STS API Reference's GetCallerIdentity. A
+section whose rule one page states names that page. Each case names the decision and the
+kinds of the layers that decided it, in order.
 """
 
 from __future__ import annotations
@@ -75,6 +78,16 @@ REGIONS = pol(
 )
 EC2_ONLY = pol("ec2-only", st("Allow", "ec2:*"))
 DENY_S3 = pol("deny-s3", st("Deny", "s3:*", Sid="NoS3"))
+
+
+PERIMETER_BUCKET = res(
+    "bucket",
+    st("Allow", ["s3:GetObject", "s3:PutObject"], f"{BUCKET}/*",
+       Principal={"AWS": OTHER, "Service": "cloudtrail.amazonaws.com"}),
+    st("Deny", "s3:*", [BUCKET, f"{BUCKET}/*"], Sid="OrganizationOnly", Principal="*",
+       Condition={"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG},
+                  "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}),
+)  # fmt: skip
 
 
 def levels(root=(FULL,), ou=(FULL,), account=(FULL,)) -> tuple[ScpLevel, ...]:
@@ -374,6 +387,47 @@ CASES = [
              "Allow", "s3:GetObject", OBJECT,
              Principal={"AWS": f"arn:aws:iam::{OTHER}:role/Dev"}))),
          "ImplicitlyDenied", ("identity", "resource")),
+    # --- Principal "*" within one account ("How AWS enforcement code logic evaluates
+    # requests to allow or deny access", IAM role: boundaries and session policies do not
+    # limit what a wildcard Principal, narrowed by aws:PrincipalArn or not, grants, unless
+    # an explicit deny applies) ---
+    Case("same account: Principal * is not limited by the role's permissions boundary",
+         req(), Policies((), boundary=EC2_ONLY, resource=res("bucket", st(
+             "Allow", "s3:GetObject", OBJECT, Principal="*"))),
+         "Allowed", ("resource",)),
+    Case("same account: Principal * narrowed by aws:PrincipalArn is not limited by the "
+         "boundary nor the session policy",
+         req(), Policies((), boundary=EC2_ONLY, session=(EC2_ONLY,), resource=res("bucket", st(
+             "Allow", "s3:GetObject", OBJECT, Principal={"AWS": "*"},
+             Condition={"ArnEquals": {"aws:PrincipalArn": ROLE}}))),
+         "Allowed", ("resource",)),
+    Case("same account: Principal * does not lift an explicit Deny in the identity policy",
+         req(), Policies((DENY_S3,), boundary=EC2_ONLY, resource=res("bucket", st(
+             "Allow", "s3:GetObject", OBJECT, Principal="*"))),
+         "ExplicitlyDenied", ("identity",)),
+    Case("across accounts Principal * is no exception: the boundary limits the identity side",
+         req(principal=OTHER_SESSION), Policies((ADMIN,), boundary=EC2_ONLY, resource=res(
+             "bucket", st("Allow", "s3:GetObject", OBJECT, Principal="*"))),
+         "ImplicitlyDenied", ("boundary",)),
+    # --- NotPrincipal and permissions boundaries ("Permissions boundaries for IAM
+    # entities" and "AWS JSON policy elements: NotPrincipal": a Deny with NotPrincipal
+    # always denies a principal that has a permissions boundary, whatever it lists) ---
+    Case("NotPrincipal with Deny: a user listed with its account but bounded is denied",
+         req(principal=USER), Policies((ADMIN,), boundary=S3_ONLY, resource=res("bucket", st(
+             "Deny", "s3:*", f"{BUCKET}/*", NotPrincipal={"AWS": [USER, ROOT]}))),
+         "ExplicitlyDenied", ("resource",)),
+    Case("NotPrincipal with Deny: a session listed in full but bounded is denied",
+         req(), Policies((ADMIN,), boundary=S3_ONLY, resource=res("bucket", st(
+             "Deny", "s3:*", f"{BUCKET}/*", NotPrincipal={"AWS": [SESSION, ROLE, ACCOUNT]}))),
+         "ExplicitlyDenied", ("resource",)),
+    # --- sts:GetCallerIdentity (STS API Reference, GetCallerIdentity: no permissions are
+    # required, and an explicit deny of it does not stop it) ---
+    Case("sts:GetCallerIdentity is allowed under an identity policy denying everything",
+         req(action="sts:GetCallerIdentity", resource="*"),
+         Policies((pol("deny-all", st("Deny", Sid="Nothing")),)), "Allowed", ()),
+    Case("sts:GetCallerIdentity needs no permission: an SCP's Deny does not stop it either",
+         in_org(action="sts:GetCallerIdentity", resource="*"),
+         Policies((), levels(ou=(FULL, pol("no-sts", st("Deny", "sts:*"))))), "Allowed", ()),
     # --- cross-account ---
     Case("cross-account: the resource policy and the identity policy both allow",
          req(principal=OTHER_SESSION), Policies((ADMIN,), resource=res("bucket", st(
@@ -405,6 +459,16 @@ CASES = [
              "bucket", st("Allow", "s3:GetObject", OBJECT, Principal="*",
                           Condition={"StringEquals": {"aws:PrincipalOrgID": ORG}}))),
          "ImplicitlyDenied", ("resource",)),
+    Case("data perimeter: a bucket policy denying callers outside the organization denies",
+         req(principal=OTHER_SESSION), Policies((ADMIN,), resource=PERIMETER_BUCKET),
+         "ExplicitlyDenied", ("resource",)),
+    Case("data perimeter: the same bucket policy lets a caller of the organization in",
+         req(principal=OTHER_SESSION, organization=ORG), Policies((ADMIN,),
+                                                                  resource=PERIMETER_BUCKET),
+         "Allowed", ("identity", "resource")),
+    Case("data perimeter: an AWS service passes it through aws:PrincipalIsAWSService",
+         req(principal="cloudtrail.amazonaws.com", action="s3:PutObject"),
+         Policies(resource=PERIMETER_BUCKET), "Allowed", ("resource",)),
     Case("cross-account: the resource owner comes from the resource policy's account",
          req(), Policies((), resource=res("bucket", st("Allow", "s3:GetObject", OBJECT,
                                                        Principal={"AWS": ROLE}), account=OTHER)),

@@ -5,17 +5,30 @@
 >>> evaluate(Request("arn:aws:iam::111122223333:user/alice", "s3:ListBuckets"),
 ...          Policies(identity=(admin,))).decision
 'Allowed'
+
+The package imports no AWS SDK: only `helpers.policy.live` reads live inputs with boto3,
+and `explain_access` is loaded from it on first use.
 """
 
-from .context import GLOBAL_SERVICES, Context, requested_region
+from typing import Any
+
+from .context import GLOBAL_SERVICES, RCP_SERVICES, Context, requested_region
 from .evaluate import evaluate
 from .explain import Cause, Decision, LayerKind, Step, Verdict
 from .grammar import PolicyError, Statement, parse_policy
-from .live import explain_access
-from .model import Caller, Policies, Policy, Request, ResourcePolicy, ScpLevel
+from .model import (
+    Caller,
+    Policies,
+    Policy,
+    Request,
+    ResourceControlPolicy,
+    ResourcePolicy,
+    ScpLevel,
+)
 
 __all__ = [
     "GLOBAL_SERVICES",
+    "RCP_SERVICES",
     "Caller",
     "Cause",
     "Context",
@@ -25,6 +38,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Request",
+    "ResourceControlPolicy",
     "ResourcePolicy",
     "ScpLevel",
     "Statement",
@@ -35,3 +49,12 @@ __all__ = [
     "parse_policy",
     "requested_region",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """`explain_access`, imported from the live-inputs module (and boto3) when first asked."""
+    if name == "explain_access":
+        from .live import explain_access
+
+        return explain_access
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

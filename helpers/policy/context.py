@@ -30,6 +30,22 @@ GLOBAL_SERVICES = frozenset(
     }
 )
 
+#: The services whose actions RCPs apply to (action prefixes), from "List of AWS services
+#: that support RCPs" in the AWS Organizations User Guide: S3, STS, SQS, KMS and Secrets
+#: Manager when RCPs were launched, about sixty services by late 2026.
+RCP_SERVICES = frozenset(
+    """
+    aoss appconfig appstream autoscaling autoscaling-plans budgets clouddirectory cloudfront
+    cloudsearch cloudtrail-data codeartifact codebuild codecommit codepipeline cognito-identity
+    cognito-idp comprehend comprehendmedical compute-optimizer cost-optimization-hub dax dsql
+    dynamodb ecr ecr-public events firehose fis fms gamelift health inspector-scan kendra kms
+    kinesisvideo logs memorydb networkmonitor notifications opensearch pca-connector-ad
+    personalize polly pricing resource-groups rolesanywhere s3 secretsmanager servicediscovery
+    signin sqs sts support swf textract timestream-influxdb transcribe transfer translate
+    wafv2 workspaces xray
+    """.split()
+)
+
 
 def requested_region(action: str, region: str, *, sts_global: bool = True) -> str:
     """The region AWS puts in ``aws:RequestedRegion`` for `action` called from `region`.

@@ -1,30 +1,38 @@
-"""AWS's policy evaluation logic, as documented in "Policy evaluation logic".
+"""AWS's policy evaluation logic, as documented in "Policy evaluation logic" and "How AWS
+enforcement code logic evaluates requests to allow or deny access".
 
-The order, for a request by an IAM principal:
+sts:GetCallerIdentity needs no permission: it is allowed whatever the policies say. The
+order, for any other request by an IAM principal:
 
-1. An explicit Deny in any policy that applies wins: SCPs, identity policies, the
+1. An explicit Deny in any policy that applies wins: RCPs, SCPs, identity policies, the
    permissions boundary, session policies, the resource-based (or trust) policy.
-2. SCPs, when they apply, must allow at every level from the root down to the account.
-   They do not apply to the management account, to service-linked roles, to principals
-   outside the organization, nor to service principals.
-3. The identity side allows when an identity policy allows and, if present, the
+2. RCPs, when they apply, must allow at every level from the root down to the account
+   that owns the resource (RCPFullAWSAccess, attached everywhere, always does). They apply
+   to the actions on a resource of the services that support them, whoever the caller
+   (root users and principals outside the organization included), but never to resources
+   of the management account nor to calls by service-linked roles.
+3. SCPs, when they apply, must allow at every level from the root down to the caller's
+   account. They do not apply to the management account, to service-linked roles, to
+   principals outside the organization, nor to service principals.
+4. The identity side allows when an identity policy allows and, if present, the
    permissions boundary and the session policies allow too. The root user needs no
    identity policy in its own account.
-4. The resource-based policy:
+5. The resource-based policy:
    - across accounts, it must allow *and* the identity side must allow;
    - within one account, its Allow is enough on its own when its Principal names the
-     caller. Implemented from "Permissions boundaries for IAM entities" and "Session
-     policies": naming an IAM user's ARN is not limited by identity policies nor by the
-     boundary; naming a role session's ARN is not limited by identity policies, boundary
-     or session policies; naming the *role's* ARN is not limited by identity policies but
-     is still limited by the boundary and the session policies. ``"*"`` and NotPrincipal
-     are treated like naming the user or role. Naming only the account delegates to the
-     account: the identity side must allow. A NotPrincipal spares the caller only when it
-     lists the caller's whole chain: session, role and account.
+     caller: naming an IAM user's ARN is not limited by identity policies nor by the
+     boundary; naming a role session's ARN, or everyone (``"*"``, narrowed or not by an
+     aws:PrincipalArn condition), is not limited by identity policies, boundary or session
+     policies; naming the *role's* ARN is not limited by identity policies but is still
+     limited by the boundary and the session policies. Naming only the account delegates
+     to the account: the identity side must allow.
+   - a Deny with NotPrincipal spares the caller only when it lists the caller's whole
+     chain (session, role and account), and never spares a principal that has a
+     permissions boundary ("Permissions boundaries for IAM entities").
    - a trust policy (sts:AssumeRole* on a role) must always allow; within one account,
      naming the caller is then enough, and across accounts the caller's identity side
      must allow sts:AssumeRole as well.
-5. Anything else is an implicit deny.
+6. Anything else is an implicit deny.
 
 A service principal (``cloudtrail.amazonaws.com``) is allowed only by a resource-based
 policy naming it.
@@ -36,15 +44,20 @@ import re
 from dataclasses import dataclass, field
 
 from .conditions import unmet
-from .context import Context, requested_region
+from .context import RCP_SERVICES, Context, requested_region
 from .explain import Cause, Decision, Grant, LayerKind, Step, Verdict
 from .grammar import Statement
 from .model import PRINCIPAL_ARN, Caller, Policies, Policy, Request
 from .patterns import like
 
 _ROLE = re.compile(r"^arn:[^:]+:iam::\d{12}:role/")
-GRANTS: tuple[Grant, ...] = ("session", "principal", "account")
+GRANTS: tuple[Grant, ...] = ("session", "everyone", "principal", "account")
 """Resource-policy grants, strongest first."""
+NO_AUTHORIZATION = frozenset({"sts:getcalleridentity"})
+"""Actions AWS answers whatever the policies say, an explicit Deny included (STS API
+reference, GetCallerIdentity: "No permissions are required to perform this operation")."""
+RCP_EXEMPT_ACTIONS = frozenset({"kms:retiregrant"})
+"""Actions on a resource of an RCP service that RCPs still do not restrict."""
 
 
 @dataclass
@@ -77,22 +90,33 @@ class _Layer:
 def evaluate(request: Request, policies: Policies) -> Decision:
     """The decision AWS makes for `request` under `policies`, with its explanation."""
     caller = Caller.of(request)
+    if request.action.lower() in NO_AUTHORIZATION:
+        free = f"{request.action} needs no permission: {_NO_AUTHORIZATION}"
+        return Decision("Allowed", (), (Step("identity", "not applied", free),), request)
     stated = Context(request.context).single("aws:ResourceAccount")
     owner = policies.resource.account if policies.resource else stated
     owner = owner or _account_of(request.resource) or caller.account
-    context = _context(request, caller, owner)
+    if owner == caller.account:
+        owner_org, owner_management = request.organization, request.management_account
+    else:
+        owner_org = request.resource_organization
+        owner_management = request.resource_management_account
+    context = _context(request, caller, owner, owner_org)
     trust = request.action.lower().startswith("sts:") and bool(_ROLE.match(request.resource))
     cross_account = caller.kind != "service" and owner != caller.account
     resource_needed = trust or cross_account or caller.kind == "service"
 
     resource = policies.resource
     resource_layer = _Layer("trust" if trust else "resource", (resource,) if resource else ())
+    rcp_layers, rcp_skipped = _rcp_layers(request, policies, owner_org, owner_management)
     scp_layers, scp_skipped = _scp_layers(request, caller, policies)
     identity_layers, identity_skipped = _identity_layers(caller, policies)
-    layers = [*scp_layers, *identity_layers, resource_layer]
-    steps = [step for step in (scp_skipped, identity_skipped) if step]
+    controls = [*rcp_layers, *scp_layers]
+    layers = [*controls, *identity_layers, resource_layer]
+    steps = [step for step in (rcp_skipped, scp_skipped, identity_skipped) if step]
+    bounded = policies.boundary is not None and caller.kind not in ("service", "root")
     for layer in layers:
-        _scan(layer, request.action, request.resource, caller, context)
+        _scan(layer, request.action, request.resource, caller, context, bounded)
         if layer.policies or layer is not resource_layer or resource_needed:
             steps.append(layer.step(request.action))
     steps.sort(key=lambda step: _ORDER.index(step.kind))
@@ -103,11 +127,11 @@ def evaluate(request: Request, policies: Policies) -> Decision:
     denies = [cause for layer in layers for cause in layer.denies]
     if denies:
         return decide("ExplicitlyDenied", denies)
-    scp_gaps = [layer.gap() for layer in scp_layers if not layer.allows]
-    if scp_gaps:
-        return decide("ImplicitlyDenied", scp_gaps[:1])
+    control_gaps = [layer.gap() for layer in controls if not layer.allows]
+    if control_gaps:
+        return decide("ImplicitlyDenied", control_gaps[:1])
 
-    scp_allows = [layer.allows[0] for layer in scp_layers]
+    control_allows = [layer.allows[0] for layer in controls]
     identity_ok = caller.kind == "root" or (
         caller.kind != "service" and all(layer.allows for layer in identity_layers)
     )
@@ -118,7 +142,7 @@ def evaluate(request: Request, policies: Policies) -> Decision:
             chosen += resource_layer.allows[:1] if resource_needed else []
         else:
             chosen = direct or []
-        return decide("Allowed", [*scp_allows, *chosen])
+        return decide("Allowed", [*control_allows, *chosen])
 
     gaps: list[Cause] = []
     if resource_needed and not resource_layer.allows:
@@ -130,28 +154,45 @@ def evaluate(request: Request, policies: Policies) -> Decision:
     return decide("ImplicitlyDenied", gaps)
 
 
-_ORDER = ("scp", "identity", "boundary", "session", "resource", "trust")
+_ORDER = ("rcp", "scp", "identity", "boundary", "session", "resource", "trust")
+_NO_AUTHORIZATION = "AWS answers it whatever the policies say, even an explicit Deny"
 _NO_IDENTITY = {
     "service": "a service principal has no identity policies; only a resource-based policy "
     "can allow it",
     "root": "the root user needs no identity policy: in its own account it may do anything "
-    "that SCPs and explicit denies leave",
+    "that SCPs, RCPs and explicit denies leave",
 }
 
 
-def _context(request: Request, caller: Caller, owner: str | None) -> Context:
+def _context(request: Request, caller: Caller, owner: str | None, owner_org: str | None) -> Context:
     """The request's condition keys, with the keys AWS always sets filled from the request."""
+    service = caller.kind == "service"
     return Context(request.context).with_defaults(
         {
             "aws:PrincipalArn": caller.identity_arn,
             "aws:PrincipalAccount": caller.account,
-            "aws:PrincipalOrgID": request.organization,
+            "aws:PrincipalOrgID": None if service else request.organization,
             "aws:PrincipalType": caller.principal_type,
-            "aws:PrincipalServiceName": caller.arn if caller.kind == "service" else None,
+            "aws:PrincipalIsAWSService": service,
+            "aws:PrincipalServiceName": caller.arn if service else None,
             "aws:RequestedRegion": requested_region(request.action, request.region),
             "aws:ResourceAccount": owner,
+            "aws:ResourceOrgID": owner_org,
         }
     )
+
+
+def _rcp_layers(
+    request: Request, policies: Policies, owner_org: str | None, owner_management: bool
+) -> tuple[list[_Layer], Step | None]:
+    """One layer per RCP level of the resource's account, or none and the step saying why
+    RCPs do not apply (no step at all when the RCP policy type is not enabled)."""
+    if not policies.rcps:
+        return [], None
+    exempt = _rcp_exemption(request, owner_org, owner_management)
+    if exempt:
+        return [], Step("rcp", "not applied", exempt)
+    return [_Layer("rcp", level.policies, level.name) for level in policies.rcps], None
 
 
 def _scp_layers(
@@ -209,12 +250,30 @@ def _scp_exemption(request: Request, caller: Caller) -> str | None:
     return None
 
 
+def _rcp_exemption(request: Request, owner_org: str | None, owner_management: bool) -> str | None:
+    """Why RCPs do not apply to this request, or None when they do."""
+    service = request.action.split(":", 1)[0].lower()
+    if service not in RCP_SERVICES:
+        return f"RCPs do not apply to {service}, which is not among the services that support them"
+    if request.resource == "*" or request.action.lower() in RCP_EXEMPT_ACTIONS:
+        return "RCPs apply only to actions on a resource, and this request names none"
+    if owner_org is None:
+        return "RCPs do not apply: the resource's account is not in an organization"
+    if owner_management:
+        return "RCPs never apply to resources of the management account"
+    if request.service_linked_role:
+        return "RCPs never apply to calls by service-linked roles"
+    return None
+
+
 def _account_of(arn: str) -> str | None:
     parts = arn.split(":", 5)
     return parts[4] if len(parts) == 6 and re.fullmatch(r"\d{12}", parts[4]) else None
 
 
-def _scan(layer: _Layer, action: str, resource: str, caller: Caller, context: Context) -> None:
+def _scan(
+    layer: _Layer, action: str, resource: str, caller: Caller, context: Context, bounded: bool
+) -> None:
     """Sort the layer's statements that apply to the request into allows and denies;
     note those that matched all but their condition."""
     for policy in layer.policies:
@@ -222,8 +281,8 @@ def _scan(layer: _Layer, action: str, resource: str, caller: Caller, context: Co
             if not _covers(statement, action, resource, context):
                 continue
             grant = None
-            if layer.kind in ("resource", "trust"):
-                grant = _grant(statement, caller)
+            if statement.principals is not None:
+                grant = _grant(statement, caller, bounded)
                 if grant is None:
                     continue
             failed = unmet(statement.condition, context)
@@ -254,11 +313,13 @@ def _covers(statement: Statement, action: str, resource: str, context: Context) 
     return hits != statement.not_resource
 
 
-def _grant(statement: Statement, caller: Caller) -> Grant | None:
-    """How the statement's Principal (or NotPrincipal) names the caller; None if not."""
+def _grant(statement: Statement, caller: Caller, bounded: bool) -> Grant | None:
+    """How the statement's Principal (or NotPrincipal) names the caller; None if not.
+    A NotPrincipal (only ever with Deny) covers whoever it does not list in full, and
+    always a principal that has a permissions boundary."""
     names = [g for kind, value in statement.principals or () if (g := _names(kind, value, caller))]
     if statement.not_principal:
-        return None if _CHAIN[caller.kind] <= set(names) else "principal"
+        return None if _CHAIN[caller.kind] <= set(names) and not bounded else "principal"
     return min(names, key=GRANTS.index) if names else None
 
 
@@ -277,13 +338,13 @@ session, its role, its account), as the NotPrincipal documentation's example sho
 def _names(kind: str, value: str, caller: Caller) -> Grant | None:
     """Whether one Principal entry names the caller, and how."""
     if kind == "*":
-        return "principal"
+        return "everyone"
     if kind != "AWS":
         return "session" if value == caller.arn else None
     if caller.kind == "service":
         return None
     if value == "*":
-        return "principal"
+        return "everyone"
     if re.fullmatch(r"\d{12}", value):
         return "account" if value == caller.account else None
     match = PRINCIPAL_ARN.match(value)

@@ -10,14 +10,15 @@ from typing import Any, Literal
 
 from .model import Request
 
-LayerKind = Literal["scp", "identity", "boundary", "session", "resource", "trust"]
+LayerKind = Literal["rcp", "scp", "identity", "boundary", "session", "resource", "trust"]
 Verdict = Literal["Allowed", "ImplicitlyDenied", "ExplicitlyDenied"]
 Said = Literal["Allow", "Deny", "no Allow", "not applied"]
-Grant = Literal["session", "principal", "account"]
+Grant = Literal["session", "everyone", "principal", "account"]
 """How a resource-based policy's Principal names the caller: its exact session (or the
-service), its user or role (or everyone), or only its account."""
+service), everyone (``"*"``), its user or role, or only its account."""
 
 _POLICY_NOUN = {
+    "rcp": "the RCP",
     "scp": "the SCP",
     "identity": "the identity policy",
     "boundary": "the permissions boundary",
@@ -28,6 +29,7 @@ _POLICY_NOUN = {
 
 
 _LAYER_NAME = {
+    "rcp": "RCPs",
     "scp": "SCPs",
     "identity": "identity policies",
     "boundary": "permissions boundary",
@@ -55,7 +57,7 @@ class Cause:
     sid: str | None = None
     statement: Mapping[str, Any] | None = None
     level: str | None = None
-    """The SCP level (``ou Workloads (ou-...)``) for an SCP."""
+    """The level (``ou Workloads (ou-...)``) of an SCP or an RCP."""
     grant: Grant | None = None
     """For a resource-based or trust policy: how its Principal names the caller."""
 
@@ -74,8 +76,9 @@ class Cause:
             return f"denied by {self.where()}: explicit Deny, statement {self.sid}"
         if self.effect == "Allow":
             return f"allowed by {self.where()}, statement {self.sid}"
-        if self.kind == "scp":
-            return f"no SCP attached to {level_display(self.level or '')} allows {action}"
+        if self.kind in ("scp", "rcp"):
+            where = level_display(self.level or "")
+            return f"no {self.kind.upper()} attached to {where} allows {action}"
         if self.kind in ("identity", "session"):
             return f"no {self.kind} policy allows {action}"
         if self.kind == "boundary":
@@ -99,7 +102,7 @@ class Step:
     def label(self) -> str:
         """The layer in words: "SCPs at OU Workloads (ou-...)", "permissions boundary"."""
         if self.level:
-            return f"SCPs at {level_display(self.level)}"
+            return f"{_LAYER_NAME[self.kind]} at {level_display(self.level)}"
         return _LAYER_NAME[self.kind]
 
 
@@ -117,8 +120,9 @@ class Decision:
         return self.decision == "Allowed"
 
     def reasons(self) -> list[str]:
-        """One sentence per deciding layer."""
-        return [cause.sentence(self.request.action) for cause in self.deciding]
+        """One sentence per deciding layer (the steps' own words when no layer decided)."""
+        sentences = [cause.sentence(self.request.action) for cause in self.deciding]
+        return sentences or [step.detail for step in self.steps]
 
     def headline(self) -> str:
         r = self.request

@@ -157,6 +157,11 @@ def _check_statement(raw: Any, resource_policy: bool) -> None:
     for resource in _strings(raw.get("Resource", raw.get("NotResource", []))):
         if resource != "*" and not resource.startswith("arn:"):
             raise PolicyError(f"resource {resource!r} is neither '*' nor an ARN")
+    if "NotPrincipal" in raw and raw["Effect"] == "Allow":
+        raise PolicyError(
+            'NotPrincipal with "Effect": "Allow" is not supported: name who may in Principal '
+            "(narrowed with a condition on aws:PrincipalArn if need be)"
+        )
     if has_principal:
         _check_principal(raw.get("Principal", raw.get("NotPrincipal")))
     if "Condition" in raw:

@@ -24,10 +24,13 @@ class Request:
     ``arn:aws:iam::ACCOUNT:user/NAME``, ``...:role/NAME``, ``...:root``) or a service
     principal such as ``cloudtrail.amazonaws.com``. `account` defaults to the ARN's;
     `organization` is the id (``o-...``) of the organization the caller's account belongs
-    to, None outside any. `context` holds condition keys; the evaluator adds
-    aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID, aws:PrincipalType,
-    aws:RequestedRegion and aws:ResourceAccount when they are not given; a given
-    aws:ResourceAccount names the owner of a resource whose ARN has no account (S3).
+    to, None outside any. `resource_organization` and `resource_management_account` say the
+    same of the account that owns the resource when it is another account (for the caller's
+    own account, `organization` and `management_account` hold). `context` holds condition
+    keys; the evaluator adds aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalOrgID,
+    aws:PrincipalType, aws:PrincipalIsAWSService, aws:RequestedRegion, aws:ResourceAccount
+    and aws:ResourceOrgID when they are not given; a given aws:ResourceAccount names the
+    owner of a resource whose ARN has no account (S3).
     """
 
     principal: str
@@ -39,6 +42,8 @@ class Request:
     management_account: bool = False
     service_linked_role: bool = False
     context: Mapping[str, Any] = field(default_factory=dict)
+    resource_organization: str | None = None
+    resource_management_account: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,8 +71,16 @@ class ResourcePolicy(Policy):
 
 
 @dataclass(frozen=True)
+class ResourceControlPolicy(Policy):
+    """A resource control policy (RCP): its statements name their Principal (``"*"``), as
+    a resource-based policy's do."""
+
+    resource_policy: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
 class ScpLevel:
-    """The SCPs attached at one level of the organization: ``root r-abcd``,
+    """The SCPs (or the RCPs) attached at one level of the organization: ``root r-abcd``,
     ``ou Workloads (ou-abcd-12345678)`` or ``account 111122223333``."""
 
     name: str
@@ -89,7 +102,9 @@ class Policies:
 
     `scps` are the levels from the root down to the caller's account; `session` the session
     policies passed when the role was assumed (their union limits the session); `resource`
-    the resource-based policy of the resource, for sts:AssumeRole the role's trust policy.
+    the resource-based policy of the resource, for sts:AssumeRole the role's trust policy;
+    `rcps` the levels from the root down to the account that owns the resource (none when
+    the RCP policy type is not enabled).
     """
 
     identity: tuple[Policy, ...] = ()
@@ -97,6 +112,7 @@ class Policies:
     boundary: Policy | None = None
     session: tuple[Policy, ...] = ()
     resource: ResourcePolicy | None = None
+    rcps: tuple[ScpLevel, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,5 @@
+"""Names AWS gives to things the kit relies on (pure: importing it calls nothing)."""
+
+ACCESS_ROLE = "OrganizationAccountAccessRole"
+"""The role Organizations creates in every account it creates, trusted by the management
+account: the kit works in member accounts through it."""
