@@ -1,6 +1,8 @@
 """explain_access: gather the policies in force for one request from a live organization
 (the sandbox or AWS, with read calls only) and explain the evaluator's decision.
 
+The only module of `helpers.policy` that talks to AWS (boto3).
+
 >>> decision = explain_access(kit, "arn:aws:sts::111122223333:assumed-role/dev-app/s1",
 ...                           "s3:CreateBucket", "arn:aws:s3:::my-bucket", "us-west-2")
 >>> print(decision.text())      # or display(decision) in a notebook for a table
@@ -17,9 +19,18 @@ from botocore.exceptions import ClientError
 
 from .evaluate import evaluate
 from .explain import Decision
-from .model import Caller, Policies, Policy, Request, ResourcePolicy, ScpLevel
+from .model import (
+    Caller,
+    Policies,
+    Policy,
+    Request,
+    ResourceControlPolicy,
+    ResourcePolicy,
+    ScpLevel,
+)
 
 SCP = "SERVICE_CONTROL_POLICY"
+RCP = "RESOURCE_CONTROL_POLICY"
 SERVICE_LINKED_PATH = "/aws-service-role/"
 
 
@@ -34,11 +45,13 @@ class Sessions(Protocol):
 
 @dataclass(frozen=True)
 class Membership:
-    """An account's place in the organization, as the evaluator needs it."""
+    """An account's place in the organization, as the evaluator needs it: the SCPs on the
+    path to it (for its principals) and the RCPs (for its resources), root first."""
 
     organization: str | None
     management: bool
     scps: tuple[ScpLevel, ...]
+    rcps: tuple[ScpLevel, ...] = ()
 
 
 def explain_access(
@@ -55,7 +68,8 @@ def explain_access(
 
     `principal` is a role, user, assumed-role session or root ARN. `resource_account` names
     the owner of an S3 bucket outside the principal's account (an S3 ARN has no account).
-    Session policies cannot be read back from AWS and are not included.
+    The SCPs on the principal's path and the RCPs on the resource owner's are included;
+    session policies cannot be read back from AWS and are not.
     """
     request, policies = gather(
         sessions,
@@ -88,6 +102,7 @@ def gather(
     identity, boundary, service_linked = identity_policies(home, caller)
     owner = _owner(resource, resource_account) or caller.account
     owner_session = home if owner == caller.account else sessions.account(owner)
+    keeper = member if owner == caller.account else membership(sessions.management, owner)
     request = Request(
         principal,
         action,
@@ -97,38 +112,50 @@ def gather(
         management_account=member.management,
         service_linked_role=service_linked,
         context={"aws:SecureTransport": True, "aws:ResourceAccount": owner, **(context or {})},
+        resource_organization=keeper.organization,
+        resource_management_account=keeper.management,
     )
     policies = Policies(
         identity=identity,
         scps=member.scps,
         boundary=boundary,
         resource=resource_policy(owner_session, action, resource, owner),
+        rcps=keeper.rcps,
     )
     return request, policies
 
 
 def membership(management: boto3.Session, account_id: str) -> Membership:
-    """The account's organization, whether it is the management account, and the SCPs from
-    the root down to it (none when the SCP policy type is not enabled)."""
+    """The account's organization, whether it is the management account, and the SCPs and
+    RCPs from the root down to it (none of a type that is not enabled)."""
     orgs = management.client("organizations")
     try:
         org = orgs.describe_organization()["Organization"]
     except orgs.exceptions.AWSOrganizationsNotInUseException:
         return Membership(None, False, ())
-    if account_id == org["MasterAccountId"]:
-        return Membership(org["Id"], True, ())
+    management = account_id == org["MasterAccountId"]
     try:
         account = orgs.describe_account(AccountId=account_id)["Account"]
     except orgs.exceptions.AccountNotFoundException:
         return Membership(None, False, ())
     root = orgs.list_roots()["Roots"][0]
-    if not any(t["Type"] == SCP and t["Status"] == "ENABLED" for t in root.get("PolicyTypes", [])):
-        return Membership(org["Id"], False, ())
-    levels = [ScpLevel.of("ACCOUNT", account_id, account["Name"], _scps(orgs, account_id))]
+    enabled = {t["Type"] for t in root.get("PolicyTypes", []) if t["Status"] == "ENABLED"}
+    if management:  # neither applies there, but RCPs on its resources are worth a word
+        enabled -= {SCP}
+    if not enabled & {SCP, RCP}:
+        return Membership(org["Id"], management, ())
+    path = [("ACCOUNT", account_id, account["Name"])]
     for parent in _ancestors(orgs, account_id):
         name = "Root" if parent["Type"] == "ROOT" else _ou_name(orgs, parent["Id"])
-        levels.append(ScpLevel.of(parent["Type"], parent["Id"], name, _scps(orgs, parent["Id"])))
-    return Membership(org["Id"], False, tuple(reversed(levels)))
+        path.append((parent["Type"], parent["Id"], name))
+    path.reverse()
+
+    def levels(policy_type: str) -> tuple[ScpLevel, ...]:
+        if policy_type not in enabled:
+            return ()
+        return tuple(ScpLevel.of(*at, _org_policies(orgs, at[1], policy_type)) for at in path)
+
+    return Membership(org["Id"], management, levels(SCP), levels(RCP))
 
 
 def _ancestors(orgs: Any, child_id: str) -> Iterator[dict]:
@@ -147,14 +174,17 @@ def _ou_name(orgs: Any, ou_id: str) -> str:
     ]
 
 
-def _scps(orgs: Any, target_id: str) -> tuple[Policy, ...]:
-    """The SCPs attached directly to a root, OU or account."""
-    pages = orgs.get_paginator("list_policies_for_target").paginate(TargetId=target_id, Filter=SCP)
+def _org_policies(orgs: Any, target_id: str, policy_type: str) -> tuple[Policy, ...]:
+    """The SCPs (or RCPs) attached directly to a root, OU or account."""
+    kind = ResourceControlPolicy if policy_type == RCP else Policy
+    pages = orgs.get_paginator("list_policies_for_target").paginate(
+        TargetId=target_id, Filter=policy_type
+    )
     found = []
     for page in pages:
         for summary in page["Policies"]:
             content = orgs.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
-            found.append(Policy(summary["Name"], content))
+            found.append(kind(summary["Name"], content))
     return tuple(found)
 
 
