@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers import scp_documents
 from helpers.policy import GLOBAL_SERVICES
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
 from helpers.targets import KitSession, Target
@@ -346,3 +347,170 @@ def test_management_credentials_still_reach_member_accounts(org: Org) -> None:
     assert MANAGEMENT_ACCOUNT_ID != org.dev
     identity = org.member().client("sts").get_caller_identity()
     assert identity["Account"] == org.dev
+
+
+# The data perimeter: aws:PrincipalOrgID, aws:ResourceOrgID and RCPs --------------------
+# (IAM User Guide, "AWS global condition context keys"; Organizations User Guide, "Resource
+# control policies (RCPs)": they limit what anyone may do to a member account's resources)
+
+RCP = "RESOURCE_CONTROL_POLICY"
+RCP_DENY = "with an explicit deny in a resource control policy"
+
+
+def organization_id(org: Org) -> str:
+    return org.management.client("organizations").describe_organization()["Organization"]["Id"]
+
+
+def shared_bucket(session: KitSession, name: str, readers: list[str], *extra: dict) -> None:
+    """A bucket in `session`'s account, readable by `readers` (account ids), holding a.txt."""
+    s3 = session.client("s3")
+    create_bucket(session, SANDBOX_REGION, name)
+    s3.put_object(Bucket=name, Key="a.txt", Body=b"x")
+    read = {
+        "Effect": "Allow",
+        "Principal": {"AWS": readers},
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{name}/*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [read, *extra]}
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+
+
+def read(session: KitSession, bucket: str) -> bytes:
+    return session.client("s3").get_object(Bucket=bucket, Key="a.txt")["Body"].read()
+
+
+@pytest.fixture
+def perimeter(org: Org) -> Iterator[Callable[[str], None]]:
+    """Attach the kit's data-perimeter RCP to a target (the RCP type enabled first); every
+    attachment is undone after the test."""
+    orgs = org.management.client("organizations")
+    root = orgs.list_roots()["Roots"][0]
+    if not any(t["Type"] == RCP for t in root["PolicyTypes"]):
+        orgs.enable_policy_type(RootId=org.root, PolicyType=RCP)
+    document = scp_documents.content(scp_documents.data_perimeter_rcp(organization_id(org)))
+    policy = orgs.create_policy(
+        Name=f"perimeter-{len(orgs.list_policies(Filter=RCP)['Policies'])}",
+        Description="The organization's identities only",
+        Type=RCP,
+        Content=document,
+    )["Policy"]["PolicySummary"]["Id"]
+    targets: list[str] = []
+
+    def attach(target: str) -> None:
+        orgs.attach_policy(PolicyId=policy, TargetId=target)
+        targets.append(target)
+
+    yield attach
+    for target in targets:
+        orgs.detach_policy(PolicyId=policy, TargetId=target)
+
+
+def test_a_bucket_policy_on_aws_principal_org_id_keeps_outsiders_out(org: Org) -> None:
+    outside_org = {
+        "Sid": "OrganizationOnly",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": ["arn:aws:s3:::dev-org-only", "arn:aws:s3:::dev-org-only/*"],
+        "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": organization_id(org)}},
+    }
+    readers = [ORIGINAL_ACCOUNT_ID, MANAGEMENT_ACCOUNT_ID]
+    shared_bucket(org.member(), "dev-org-only", readers, outside_org)
+    assert read(org.management, "dev-org-only") == b"x"  # in the organization
+    error = error_of(read, org.outside(), "dev-org-only")
+    assert error["Code"] == "AccessDenied"
+    assert error["Message"].endswith("with an explicit deny in a resource-based policy")
+
+
+def test_an_identity_policy_on_aws_resource_org_id_keeps_writes_inside(org: Org) -> None:
+    org.outside().client("s3").create_bucket(
+        Bucket="outside-drop", CreateBucketConfiguration={"LocationConstraint": SANDBOX_REGION}
+    )
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": org.dev},
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::outside-drop/*",
+            }
+        ],
+    }
+    org.outside().client("s3").put_bucket_policy(Bucket="outside-drop", Policy=json.dumps(grant))
+    create_bucket(org.member(), ALLOWED_REGION, "dev-drop")
+    writer = role_session(
+        org,
+        "writes-inside",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+                {
+                    "Effect": "Deny",
+                    "Action": "s3:PutObject",
+                    "Resource": "*",
+                    "Condition": {
+                        "StringNotEqualsIfExists": {"aws:ResourceOrgID": organization_id(org)}
+                    },
+                },
+            ],
+        },
+    ).client("s3")
+    writer.put_object(Bucket="dev-drop", Key="a.txt", Body=b"x")
+    error = error_of(writer.put_object, Bucket="outside-drop", Key="a.txt", Body=b"x")
+    assert error["Message"].endswith("with an explicit deny in an identity-based policy")
+
+
+def test_an_rcp_keeps_outsiders_from_a_member_bucket_its_policy_opens(
+    org: Org, perimeter: Callable[[str], None]
+) -> None:
+    shared_bucket(org.member(), "dev-shared", [ORIGINAL_ACCOUNT_ID, MANAGEMENT_ACCOUNT_ID])
+    assert read(org.outside(), "dev-shared") == b"x"  # the RCP type alone changes nothing
+    perimeter(org.ou)
+    error = error_of(read, org.outside(), "dev-shared")
+    assert error["Code"] == "AccessDenied"
+    assert error["Message"] == (
+        f"User: arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:user/team-admin is not authorized to "
+        f'perform: s3:GetObject on resource: "arn:aws:s3:::dev-shared/a.txt" {RCP_DENY}'
+    )
+    assert read(org.management, "dev-shared") == b"x"  # the organization's own pass
+    assert read(org.member(), "dev-shared") == b"x"
+
+
+def test_an_rcp_limits_sqs_and_assume_role_on_member_resources(
+    org: Org, perimeter: Callable[[str], None]
+) -> None:
+    sqs = org.member().client("sqs")
+    url = sqs.create_queue(QueueName="dev-inbox")["QueueUrl"]
+    arn = f"arn:aws:sqs:{SANDBOX_REGION}:{org.dev}:dev-inbox"
+    grant = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": ORIGINAL_ACCOUNT_ID},
+                "Action": "sqs:SendMessage",
+                "Resource": arn,
+            }
+        ],
+    }
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(grant)})
+    role = make_role(org.member(), "trusts-the-original", ORIGINAL_ACCOUNT_ID)
+    outside_sqs = org.outside().client("sqs")
+    outside_sqs.send_message(QueueUrl=url, MessageBody="before")
+    assert assume(org.outside(), role)["Credentials"]["AccessKeyId"]
+    perimeter(org.ou)
+    error = error_of(outside_sqs.send_message, QueueUrl=url, MessageBody="after")
+    assert error["Code"] == "AccessDenied" and error["Message"].endswith(RCP_DENY)
+    error = error_of(assume, org.outside(), role)
+    assert error["Message"].endswith(f"sts:AssumeRole on resource: {role} {RCP_DENY}")
+
+
+def test_rcps_leave_the_management_accounts_resources_alone(
+    org: Org, perimeter: Callable[[str], None]
+) -> None:
+    shared_bucket(org.management, "management-shared", [ORIGINAL_ACCOUNT_ID])
+    perimeter(org.root)
+    assert read(org.outside(), "management-shared") == b"x"

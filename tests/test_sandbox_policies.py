@@ -8,6 +8,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from helpers.sandbox.policy_checks import MAX_SCP_CHARACTERS
+
 SCP = "SERVICE_CONTROL_POLICY"
 FULL_ACCESS = "p-FullAWSAccess"
 _names = itertools.count()
@@ -139,3 +141,100 @@ def test_scps_attach_only_while_the_policy_type_is_enabled(org, ou):
         org.enable_policy_type(RootId=root_id, PolicyType=SCP)
     assert error["Error"]["Code"] == "PolicyTypeNotEnabledException"
     org.attach_policy(PolicyId=policy_id, TargetId=ou)
+
+
+# Resource control policies ("RCP syntax", "RCP evaluation" and the quotas page of the
+# Organizations User Guide): moto knows the type; the sandbox adds AWS's checks.
+
+RCP = "RESOURCE_CONTROL_POLICY"
+RCP_FULL_ACCESS = "p-RCPFullAWSAccess"
+
+
+def _rcp_document(sid: str = "Deny", **statement) -> str:
+    deny = {"Sid": sid, "Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}
+    return json.dumps({"Version": "2012-10-17", "Statement": [{**deny, **statement}]})
+
+
+def _rcp(org, content: str | None = None) -> str:
+    return org.create_policy(
+        Name=f"rcp-{next(_names)}", Description="", Type=RCP, Content=content or _rcp_document()
+    )["Policy"]["PolicySummary"]["Id"]
+
+
+@pytest.fixture
+def rcps_enabled(org):
+    """The RCP policy type enabled on the root (the first RCP test enables it itself)."""
+    root = org.list_roots()["Roots"][0]
+    if not any(t["Type"] == RCP for t in root["PolicyTypes"]):
+        org.enable_policy_type(RootId=root["Id"], PolicyType=RCP)
+    return org
+
+
+def test_rcps_attach_only_once_the_type_is_enabled(org, ou):
+    policy_id = _rcp(org)
+    error = _error(org.attach_policy, PolicyId=policy_id, TargetId=ou)
+    assert error["Error"]["Code"] == "PolicyTypeNotEnabledException"
+    root_id = org.list_roots()["Roots"][0]["Id"]
+    root = org.enable_policy_type(RootId=root_id, PolicyType=RCP)["Root"]
+    assert {"Type": RCP, "Status": "ENABLED"} in root["PolicyTypes"]
+    org.attach_policy(PolicyId=policy_id, TargetId=ou)
+    attached = org.list_policies_for_target(TargetId=ou, Filter=RCP)["Policies"]
+    assert [p["Id"] for p in attached] == [RCP_FULL_ACCESS, policy_id]
+    assert {p["Name"] for p in org.list_policies(Filter=RCP)["Policies"]} >= {"RCPFullAWSAccess"}
+
+
+@pytest.mark.parametrize(
+    ("content", "names"),
+    [
+        ("not json", "not valid JSON"),
+        (_rcp_document(Effect="Allow"), "may only Deny"),
+        (_rcp_document(Principal={"AWS": "*"}), 'Principal must be "*"'),
+        (_rcp_document(Action="*"), 'Action "*" is refused'),
+        (
+            json.dumps({"Statement": json.loads(_rcp_document())["Statement"]}),
+            '"Version": "2012-10-17"',
+        ),
+        (
+            json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Deny", "Principal": "*", "NotAction": "s3:*", "Resource": "*"}
+                    ],
+                }
+            ),
+            "NotAction",
+        ),
+    ],
+)
+def test_a_malformed_rcp_is_refused(org, content, names):
+    error = _error(org.create_policy, Name="bad-rcp", Description="", Type=RCP, Content=content)
+    assert error["Error"]["Code"] == "MalformedPolicyDocumentException"
+    assert names in error["Error"]["Message"]
+
+
+def test_an_rcp_is_held_to_the_size_limit_on_update_too(org):
+    policy_id = _rcp(org)
+    long = _rcp_document("x" * MAX_SCP_CHARACTERS)
+    error = _error(org.update_policy, PolicyId=policy_id, Content=long)
+    assert error["Reason"] == "POLICY_CONTENT_LIMIT_EXCEEDED"
+    error = _error(org.update_policy, PolicyId=policy_id, Content=_rcp_document(Effect="Allow"))
+    assert error["Error"]["Code"] == "MalformedPolicyDocumentException"
+
+
+def test_rcp_full_access_cannot_be_detached(rcps_enabled, ou):
+    policy_id = _rcp(rcps_enabled)
+    rcps_enabled.attach_policy(PolicyId=policy_id, TargetId=ou)
+    error = _error(rcps_enabled.detach_policy, PolicyId=RCP_FULL_ACCESS, TargetId=ou)
+    assert error["Error"]["Code"] == "ConstraintViolationException"
+    rcps_enabled.detach_policy(PolicyId=policy_id, TargetId=ou)  # one's own RCPs detach
+    attached = rcps_enabled.list_policies_for_target(TargetId=ou, Filter=RCP)["Policies"]
+    assert [p["Id"] for p in attached] == [RCP_FULL_ACCESS]
+
+
+def test_a_target_holds_at_most_five_rcps(rcps_enabled, ou):
+    for _ in range(4):  # RCPFullAWSAccess is the first
+        rcps_enabled.attach_policy(PolicyId=_rcp(rcps_enabled), TargetId=ou)
+    error = _error(rcps_enabled.attach_policy, PolicyId=_rcp(rcps_enabled), TargetId=ou)
+    assert error["Reason"] == "MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
+    assert "(5 RCPs)" in error["Error"]["Message"]

@@ -11,26 +11,31 @@ decodes.
 What is enforced:
 - SCPs, for callers in member accounts (never the management account, service-linked
   roles or accounts outside an organization), once the SCP type is enabled on the root;
+- RCPs, on the buckets, queues and roles of member accounts (S3, SQS and sts:AssumeRole),
+  whoever the caller, once the RCP type is enabled on the root;
 - identity policies, permissions boundaries and session policies of IAM users and roles,
   when every one of their policies can be read (otherwise they are not enforced);
 - sts:AssumeRole: the role must exist and its trust policy allow the caller;
 - resource policies of S3 buckets and SQS queues: across accounts both sides must allow.
-The root user of an account needs no identity policy, as in AWS; sts:GetCallerIdentity
-is never denied.
+The request context carries aws:PrincipalOrgID and aws:ResourceOrgID, so a data perimeter
+(a bucket policy or an RCP on the organization id) behaves as in AWS. The root user of an
+account needs no identity policy, as in AWS; sts:GetCallerIdentity is never denied.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from xml.sax.saxutils import escape
 
+from moto.iam.access_control import PermissionResult
 from moto.iam.models import IAMBackend, ManagedPolicy, Role, iam_backends
 from moto.organizations.models import FakeRoot
-from moto.s3.models import s3_backends
+from moto.s3.models import FakeBucket, s3_backends
 from moto.sqs.models import sqs_backends
 from moto.sts.models import sts_backends
 from werkzeug.wrappers import Response
@@ -40,6 +45,7 @@ from helpers.policy import (
     Policies,
     Policy,
     PolicyError,
+    ResourceControlPolicy,
     ResourcePolicy,
     ScpLevel,
     evaluate,
@@ -58,7 +64,7 @@ from .responses import AwsError
 from .seed import DUMMY_CREDENTIALS
 
 SCP = "SERVICE_CONTROL_POLICY"
-NEVER_DENIED = {"sts:GetCallerIdentity"}
+RCP = "RESOURCE_CONTROL_POLICY"
 SERVICE_LINKED_PATH = "/aws-service-role/"
 _ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 _ALLOW_ALL_JSON = json.dumps({"Version": "2012-10-17", "Statement": _ALLOW_ALL})
@@ -79,16 +85,18 @@ class Caller:
 
 @dataclass(frozen=True)
 class Membership:
-    """The caller's account in its organization: the SCPs that apply, root first."""
+    """An account in its organization: the SCPs (for its principals) and the RCPs (for its
+    resources) of the policy types enabled, root first."""
 
     organization: str | None = None
     management: bool = False
     scps: tuple[ScpLevel, ...] = ()
+    rcps: tuple[ScpLevel, ...] = ()
 
 
 @lru_cache(maxsize=512)
-def _policy(name: str, text: str) -> Policy:
-    return Policy(name, text)
+def _policy(name: str, text: str, kind: type[Policy] = Policy) -> Policy:
+    return kind(name, text)
 
 
 @lru_cache(maxsize=512)
@@ -196,7 +204,8 @@ def _role(arn: str) -> Role | None:
 
 
 def membership(account: str) -> Membership:
-    """The account's organization and the SCPs on its path, read from moto's backend."""
+    """The account's organization and the SCPs and RCPs on its path, read from moto's
+    backend."""
     management, _ = organizations_backends.master_accounts.get(account, (account, PARTITION))
     backend = backend_of(management)
     org = backend.org
@@ -205,16 +214,28 @@ def membership(account: str) -> Membership:
     if account == org.master_account_id:
         return Membership(org.id, management=True)
     root = next(ou for ou in backend.ou if isinstance(ou, FakeRoot))
-    if not any(entry["Type"] == SCP for entry in root.policy_types):
-        return Membership(org.id)
+    enabled = {entry["Type"] for entry in root.policy_types}
     targets = {target.id: target for target in [*backend.ou, *backend.accounts]}
-    levels = []
+    path = []
     target = targets.get(account)
     while target is not None:
-        scps = tuple(_policy(p.name, p.content) for p in target.attached_policies if p.type == SCP)
-        levels.append(ScpLevel.of(target.type, target.id, target.name, scps))
+        path.insert(0, target)
         target = targets.get(target.parent_id) if target.type != "ROOT" else None
-    return Membership(org.id, scps=tuple(reversed(levels)))
+
+    def levels(policy_type: str, kind: type[Policy]) -> tuple[ScpLevel, ...]:
+        if policy_type not in enabled:
+            return ()
+        return tuple(
+            ScpLevel.of(t.type, t.id, t.name, _attached_of(t, policy_type, kind)) for t in path
+        )
+
+    return Membership(org.id, scps=levels(SCP, Policy), rcps=levels(RCP, ResourceControlPolicy))
+
+
+def _attached_of(target: object, policy_type: str, kind: type[Policy]) -> tuple[Policy, ...]:
+    """The policies of one type attached to a moto root, OU or account."""
+    attached = target.attached_policies  # type: ignore[attr-defined]
+    return tuple(_policy(p.name, p.content, kind) for p in attached if p.type == policy_type)
 
 
 def resource_side(
@@ -252,7 +273,7 @@ def resource_side(
 def decide(request: Request) -> tuple[Decision, Caller, str] | None:
     """The evaluator's decision on a signed request, the caller, and the resource's owner."""
     action = iam_action(request)
-    if not request.access_key or action in NEVER_DENIED or action.endswith(":"):
+    if not request.access_key or action.endswith(":"):
         return None
     caller = caller_of(request)
     resource = resource_arn(request)
@@ -261,6 +282,7 @@ def decide(request: Request) -> tuple[Decision, Caller, str] | None:
     except PolicyError:  # moto accepts invalid resource policies; AWS would not have
         owner, resource_policy = request.account_id, None
     member = membership(caller.account)
+    keeper = member if owner == caller.account else membership(owner)
     now = datetime.now(UTC)
     context = {
         "aws:SecureTransport": True,  # boto3 talks TLS to AWS; the sandbox stands in for it
@@ -279,6 +301,8 @@ def decide(request: Request) -> tuple[Decision, Caller, str] | None:
         management_account=member.management,
         service_linked_role=caller.service_linked,
         context={key: value for key, value in context.items() if value is not None},
+        resource_organization=keeper.organization,
+        resource_management_account=keeper.management,
     )
     policies = Policies(
         identity=caller.identity,
@@ -286,11 +310,13 @@ def decide(request: Request) -> tuple[Decision, Caller, str] | None:
         boundary=caller.boundary,
         session=caller.session,
         resource=resource_policy,
+        rcps=keeper.rcps,
     )
     return evaluate(policy_request, policies), caller, owner
 
 
 _EXPLICIT = {
+    "rcp": "a resource control policy",
     "scp": "a service control policy",
     "identity": "an identity-based policy",
     "boundary": "a permissions boundary",
@@ -299,6 +325,7 @@ _EXPLICIT = {
     "trust": "a resource-based policy",
 }
 _IMPLICIT = {
+    "rcp": "resource control policy",
     "scp": "service control policy",
     "identity": "identity-based policy",
     "boundary": "permissions boundary",
@@ -355,10 +382,29 @@ def key_in_force(request: Request) -> bool:
     return key is not None and key.status == "Active"
 
 
+_decided = threading.local()
+"""Whether enforcement decided the request this thread is serving (werkzeug serves each
+request in a thread of its own)."""
+_moto_bucket_permission = FakeBucket.get_permission
+
+
+def _bucket_permission(bucket: FakeBucket, action: str, resource: str) -> PermissionResult:
+    """moto's own reading of a bucket policy knows neither principals nor condition keys (it
+    would refuse every object request under a Deny whose condition it cannot read, such as
+    aws:PrincipalOrgID's): it stays only for the unsigned requests enforcement leaves."""
+    if getattr(_decided, "request", False):
+        return PermissionResult.NEUTRAL
+    return _moto_bucket_permission(bucket, action, resource)
+
+
+FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
+
+
 @handler("*", "*")
 def enforce(request: Request) -> None:
     """Deny the request as AWS would, or pass it on (to moto, in the owner's account for a
     cross-account SQS queue)."""
+    _decided.request = False
     if not key_in_force(request):
         code = INVALID_KEY.get(request.protocol, "UnrecognizedClientException")
         raise AwsError(code, "The security token included in the request is invalid.", 403)
@@ -368,6 +414,7 @@ def enforce(request: Request) -> None:
     decision, caller, owner = outcome
     if not decision.allowed:
         raise deny(request, decision, caller)
+    _decided.request = True
     if request.service == "sqs" and owner != caller.account:
         # moto looks queues up in the caller's account; AWS in the queue owner's.
         request.headers.environ["HTTP_X_MOTO_ACCOUNT_ID"] = owner  # type: ignore[attr-defined]
