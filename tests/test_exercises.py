@@ -81,6 +81,26 @@ WRONG: dict[str, list[tuple[dict[int, Edit], str]]] = {
         ({0: ('TargetId=ous["Workloads"]', 'TargetId=ous["Workloads/Dev"]')}, "prod may still"),
         ({0: ('"Action": "iam:CreateUser"', '"Action": "iam:*"')}, "no longer create roles"),
     ],
+    "predict_the_decision": [
+        (
+            {
+                0: (
+                    'case_4 = ("ExplicitlyDenied", "rcp")',
+                    'case_4 = ("ImplicitlyDenied", "resource")',
+                )
+            },
+            "case_4: you predicted ImplicitlyDenied, the evaluator says ExplicitlyDenied",
+        ),
+        (
+            {
+                0: (
+                    'case_1 = ("ExplicitlyDenied", "scp")',
+                    'case_1 = ("ExplicitlyDenied", "identity")',
+                )
+            },
+            "case_1: ExplicitlyDenied is right, but the layer that decides is the SCPs",
+        ),
+    ],
     "09_scorecard_review": [
         ({1: ('iam.delete_login_profile(UserName="ci-deployer")\n', "")}, "console password"),
         ({0: ("failing_goal = next(", 'failing_goal = "isolation" or next(')}, "failing_goal is"),
