@@ -380,30 +380,34 @@ def read(session: KitSession, bucket: str) -> bytes:
     return session.client("s3").get_object(Bucket=bucket, Key="a.txt")["Body"].read()
 
 
+AttachRcp = Callable[[str, dict, str], None]
+
+
 @pytest.fixture
-def perimeter(org: Org) -> Iterator[Callable[[str], None]]:
-    """Attach the kit's data-perimeter RCP to a target (the RCP type enabled first); every
-    attachment is undone after the test."""
+def attach_rcp(org: Org) -> Iterator[AttachRcp]:
+    """attach(name, document, target): an RCP created and attached (the RCP type enabled
+    first); every attachment is undone after the test."""
     orgs = org.management.client("organizations")
     root = orgs.list_roots()["Roots"][0]
     if not any(t["Type"] == RCP for t in root["PolicyTypes"]):
         orgs.enable_policy_type(RootId=org.root, PolicyType=RCP)
-    document = scp_documents.content(scp_documents.data_perimeter_rcp(organization_id(org)))
-    policy = orgs.create_policy(
-        Name=f"perimeter-{len(orgs.list_policies(Filter=RCP)['Policies'])}",
-        Description="The organization's identities only",
-        Type=RCP,
-        Content=document,
-    )["Policy"]["PolicySummary"]["Id"]
-    targets: list[str] = []
+    attached: list[tuple[str, str]] = []
 
-    def attach(target: str) -> None:
+    def attach(name: str, document: dict, target: str) -> None:
+        policy = orgs.create_policy(
+            Name=name, Description=name, Type=RCP, Content=scp_documents.content(document)
+        )["Policy"]["PolicySummary"]["Id"]
         orgs.attach_policy(PolicyId=policy, TargetId=target)
-        targets.append(target)
+        attached.append((policy, target))
 
     yield attach
-    for target in targets:
+    for policy, target in attached:
         orgs.detach_policy(PolicyId=policy, TargetId=target)
+
+
+def perimeter(org: Org) -> dict:
+    """The kit's data-perimeter RCP for this organization."""
+    return scp_documents.data_perimeter_rcp(organization_id(org))
 
 
 def test_a_bucket_policy_on_aws_principal_org_id_keeps_outsiders_out(org: Org) -> None:
@@ -464,11 +468,11 @@ def test_an_identity_policy_on_aws_resource_org_id_keeps_writes_inside(org: Org)
 
 
 def test_an_rcp_keeps_outsiders_from_a_member_bucket_its_policy_opens(
-    org: Org, perimeter: Callable[[str], None]
+    org: Org, attach_rcp: AttachRcp
 ) -> None:
     shared_bucket(org.member(), "dev-shared", [ORIGINAL_ACCOUNT_ID, MANAGEMENT_ACCOUNT_ID])
     assert read(org.outside(), "dev-shared") == b"x"  # the RCP type alone changes nothing
-    perimeter(org.ou)
+    attach_rcp("perimeter-on-workloads", perimeter(org), org.ou)
     error = error_of(read, org.outside(), "dev-shared")
     assert error["Code"] == "AccessDenied"
     assert error["Message"] == (
@@ -480,7 +484,7 @@ def test_an_rcp_keeps_outsiders_from_a_member_bucket_its_policy_opens(
 
 
 def test_an_rcp_limits_sqs_and_assume_role_on_member_resources(
-    org: Org, perimeter: Callable[[str], None]
+    org: Org, attach_rcp: AttachRcp
 ) -> None:
     sqs = org.member().client("sqs")
     url = sqs.create_queue(QueueName="dev-inbox")["QueueUrl"]
@@ -501,7 +505,7 @@ def test_an_rcp_limits_sqs_and_assume_role_on_member_resources(
     outside_sqs = org.outside().client("sqs")
     outside_sqs.send_message(QueueUrl=url, MessageBody="before")
     assert assume(org.outside(), role)["Credentials"]["AccessKeyId"]
-    perimeter(org.ou)
+    attach_rcp("perimeter-for-queues-and-roles", perimeter(org), org.ou)
     error = error_of(outside_sqs.send_message, QueueUrl=url, MessageBody="after")
     assert error["Code"] == "AccessDenied" and error["Message"].endswith(RCP_DENY)
     error = error_of(assume, org.outside(), role)
@@ -509,8 +513,8 @@ def test_an_rcp_limits_sqs_and_assume_role_on_member_resources(
 
 
 def test_rcps_leave_the_management_accounts_resources_alone(
-    org: Org, perimeter: Callable[[str], None]
+    org: Org, attach_rcp: AttachRcp
 ) -> None:
     shared_bucket(org.management, "management-shared", [ORIGINAL_ACCOUNT_ID])
-    perimeter(org.root)
+    attach_rcp("perimeter-on-the-root", perimeter(org), org.root)
     assert read(org.outside(), "management-shared") == b"x"

@@ -19,7 +19,9 @@ from tests.test_config import example
 from tests.test_enforcement import (
     ALLOWED_REGION,
     DENIED_REGION,
+    AttachRcp,
     Org,
+    attach_rcp,  # noqa: F401  (a fixture)
     build_org,
     create_bucket,
     error_of,
@@ -143,10 +145,10 @@ def test_it_reads_a_queue_policy(org: Org, kit: Kit) -> None:
 
 
 def test_it_reads_the_rcps_on_the_resources_path_and_names_the_one_that_denied(
-    org: Org, kit: Kit
+    org: Org,
+    kit: Kit,
+    attach_rcp: AttachRcp,  # noqa: F811  (the fixture imported above)
 ) -> None:
-    orgs = org.management.client("organizations")
-    orgs.enable_policy_type(RootId=org.root, PolicyType="RESOURCE_CONTROL_POLICY")
     keep = {
         "Version": "2012-10-17",
         "Statement": [
@@ -159,22 +161,13 @@ def test_it_reads_the_rcps_on_the_resources_path_and_names_the_one_that_denied(
             }
         ],
     }
-    policy = orgs.create_policy(
-        Name="keep-buckets",
-        Description="Buckets stay",
-        Type="RESOURCE_CONTROL_POLICY",
-        Content=json.dumps(keep),
-    )["Policy"]["PolicySummary"]["Id"]
     create_bucket(org.member(), ALLOWED_REGION, "dev-kept")
-    orgs.attach_policy(PolicyId=policy, TargetId=org.ou)
-    try:
-        error = error_of(org.member().client("s3").delete_bucket, Bucket="dev-kept")
-        decision = explain_access(
-            kit, session_arn(org), "s3:DeleteBucket", "arn:aws:s3:::dev-kept", ALLOWED_REGION
-        )
-    finally:
-        orgs.detach_policy(PolicyId=policy, TargetId=org.ou)
+    attach_rcp("keep-buckets", keep, org.ou)
+    error = error_of(org.member().client("s3").delete_bucket, Bucket="dev-kept")
     assert error["Message"].endswith("with an explicit deny in a resource control policy")
+    decision = explain_access(
+        kit, session_arn(org), "s3:DeleteBucket", "arn:aws:s3:::dev-kept", ALLOWED_REGION
+    )
     assert decision.decision == "ExplicitlyDenied"
     assert decision.reasons() == [
         f"denied by the RCP 'keep-buckets' attached to OU Workloads ({org.ou}): "
@@ -186,10 +179,10 @@ def test_it_reads_the_rcps_on_the_resources_path_and_names_the_one_that_denied(
         f"RCPs at account dev ({org.dev})",
     ]
     # the management account's resources are beyond RCPs, and explain_access says so
-    root = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"
     decision = explain_access(kit, session_arn(org), "s3:GetObject", "arn:aws:s3:::m/k",
                               resource_account=MANAGEMENT_ACCOUNT_ID)  # fmt: skip
     [step] = [step for step in decision.steps if step.kind == "rcp"]
     assert step.said == "not applied" and "management account" in step.detail
+    root = f"arn:aws:iam::{MANAGEMENT_ACCOUNT_ID}:root"
     assert explain_access(kit, root, "sts:GetCallerIdentity").allowed
     assert kit.recorder.totals()["write"] == 0

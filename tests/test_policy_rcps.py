@@ -33,6 +33,7 @@ from tests.test_policy_layers import (
     SESSION,
     TARGET_ROLE,
     Case,
+    assert_decided,
     levels,
     pol,
     res,
@@ -185,11 +186,7 @@ CASES = [
 
 @pytest.mark.parametrize("case", CASES, ids=[case.rule for case in CASES])
 def test_rcps(case: Case) -> None:
-    decision = evaluate(case.request, case.policies)
-    kinds = tuple(cause.kind for cause in decision.deciding)
-    assert (decision.decision, kinds) == (case.decision, case.deciding), decision.text()
-    if case.level:
-        assert [c.level for c in decision.deciding if c.kind == "rcp"][0] == case.level
+    assert_decided(case)
 
 
 def test_the_table_has_every_outcome_and_unique_rules() -> None:
