@@ -54,7 +54,7 @@ from helpers.policy import (
     Request as PolicyRequest,
 )
 
-from .authorization_messages import authorization_message, decode, encode
+from .authorization_messages import authorization_message, decode, denial_message, encode
 from .extensions import handler
 from .iam_actions import PARTITION, iam_action, queue_of, resource_arn
 from .managed_policies import ensure_aws_managed_policy
@@ -313,39 +313,6 @@ def decide(request: Request) -> tuple[Decision, Caller, str] | None:
         rcps=keeper.rcps,
     )
     return evaluate(policy_request, policies), caller, owner
-
-
-_EXPLICIT = {
-    "rcp": "a resource control policy",
-    "scp": "a service control policy",
-    "identity": "an identity-based policy",
-    "boundary": "a permissions boundary",
-    "session": "a session policy",
-    "resource": "a resource-based policy",
-    "trust": "a resource-based policy",
-}
-_IMPLICIT = {
-    "rcp": "resource control policy",
-    "scp": "service control policy",
-    "identity": "identity-based policy",
-    "boundary": "permissions boundary",
-    "session": "session policy",
-    "resource": "resource-based policy",
-}
-
-
-def denial_message(decision: Decision, s3: bool = False) -> str:
-    """AWS's wording: who may not do what on which resource, and which kind of policy said no."""
-    request = decision.request
-    text = f"User: {request.principal} is not authorized to perform: {request.action}"
-    if request.resource != "*":
-        text += f' on resource: "{request.resource}"' if s3 else f" on resource: {request.resource}"
-    cause = decision.deciding[0] if decision.deciding else None
-    if cause is None or cause.kind == "trust":
-        return text  # AWS says no more for a trust policy that does not allow the caller
-    if decision.decision == "ExplicitlyDenied":
-        return f"{text} with an explicit deny in {_EXPLICIT[cause.kind]}"
-    return f"{text} because no {_IMPLICIT[cause.kind]} allows the {request.action} action"
 
 
 def deny(request: Request, decision: Decision, caller: Caller) -> AwsError:
