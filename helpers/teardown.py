@@ -8,23 +8,30 @@ accounts the kit created are closed, as many as AWS's CloseAccount quota allows.
 accounts stay in the organization, SUSPENDED, for 90 days; so do the organization and its
 OUs, which cannot be deleted while they hold an account.
 
-The trail's log bucket is kept: it is the audit record of everything the kit did, and it
-lives in the log-archive account, which is closed with the others.
+Which accounts are the kit's is AWS's record, not the config's word (`match_accounts`):
+while the two disagree, nothing changes. The management account and the accounts the
+config does not name are never touched.
+
+The trail's log bucket is kept: it is the audit record of everything the kit did. It lives
+in the log-archive account, so that account is kept too unless trail.close_log_archive
+says to close it: AWS deletes a closed account, and the logs in it, after 90 days.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ProfileNotFound
 
 from helpers import audit_trail, guardrails, identity_center, paths, stacksets
 from helpers.accounts import access_role_trust, members, state
+from helpers.config import Account
 from helpers.kit import Kit, KitError
 from helpers.organization import describe
 from helpers.scp_documents import FULL_ACCESS
 from helpers.tables import Table
-from helpers.targets import ACCESS_ROLE
+from helpers.targets import ACCESS_ROLE, KitSession
 
 ACTIVE, CLOSING, CLOSED = "ACTIVE", "PENDING_CLOSURE", "SUSPENDED"
 KIT_TAG = {"Key": "managed-by", "Value": "org-kit"}
@@ -94,12 +101,11 @@ def undo_guardrails(kit: Kit) -> None:
 # --- 05: the trail ------------------------------------------------------------------------
 
 
-def undo_trail(kit: Kit) -> None:
+def undo_trail(kit: Kit, where: audit_trail.Where | None) -> None:
     """Delete the organization trail, then CloudTrail's trusted access if no organization
     trail is left. The log bucket and its logs are kept."""
-    if kit.config.trail is None or describe(kit.management) is None:
+    if where is None:
         return
-    where = audit_trail.locate(kit.planning())
     trails = audit_trail.own_trails(kit)
     cloudtrail = kit.management.client("cloudtrail")
     if any(t["TrailARN"] == where.arn for t in trails):
@@ -122,16 +128,16 @@ def _disable_service(kit: Kit, principal: str) -> None:
 # --- 04: paths and stack sets -------------------------------------------------------------
 
 
-def undo_paths(kit: Kit, accounts: dict[str, dict]) -> None:
+def undo_paths(kit: Kit, found: Accounts, where: audit_trail.Where | None) -> None:
     """Remove every grant the kit made for a path (its statements, its roles) and the
     baseline stack set; then StackSets' trusted access if no stack set is left."""
     section = paths.section(kit)
-    closed = [a["Name"] for a in accounts.values() if state(a) != ACTIVE]
+    closed = [n for n, i in found.created.items() if state(found.listed[i]) != ACTIVE]
     if closed:  # the paths went before the first account was closed
         kit.keep("communication paths", f"removed earlier: {', '.join(closed)} closed since")
     else:
         paths.prune(kit, [])
-        undo_demo_resources(kit)
+        undo_demo_resources(kit, found, where)
     if section.baseline is not None:
         remove_stack_set(kit, section.baseline.stack_set)
     cfn = kit.management.client("cloudformation")
@@ -142,12 +148,17 @@ def undo_paths(kit: Kit, accounts: dict[str, dict]) -> None:
         cfn.deactivate_organizations_access()
 
 
-def undo_demo_resources(kit: Kit) -> None:
+def undo_demo_resources(kit: Kit, found: Accounts, where: audit_trail.Where | None) -> None:
     """In the sandbox, the example's buckets and queues that step 04 made (against AWS the
-    applications own them, and the kit leaves them alone)."""
+    applications own them, and the kit leaves them alone). Only in accounts the kit created,
+    and never the trail's bucket: a path may lead to the team's own data or to the logs."""
     if kit.target.name != "sandbox":
         return
     for grant in (g for g in paths.grants(kit) if g.ready and g.kind != "role"):
+        if grant.provider_id not in found.created.values() or (
+            where and grant.path.provider.bucket == where.bucket
+        ):
+            continue
         session = kit.account(grant.provider_id)
         label = f"{grant.resource.split(' (')[0]} (account {grant.path.provider.account}, demo)"
         if grant.kind == "queue":
@@ -239,26 +250,141 @@ def undo_identity_center(kit: Kit) -> None:
 
 # --- 02: the accounts ---------------------------------------------------------------------
 
+JOINED_CREATED, JOINED_INVITED = "CREATED", "INVITED"
+REFUSED_KEYS = {"InvalidClientTokenId", "ExpiredToken", "SignatureDoesNotMatch"}
+"""What STS answers credentials that no longer work (a deleted key, an expired session)."""
 
-def undo_invitations(kit: Kit, accounts: dict[str, dict]) -> None:
+
+@dataclass
+class Accounts:
+    """The organization's accounts, matched with the config's from AWS's own record."""
+
+    listed: dict[str, dict]  # the organization's accounts by id
+    created: dict[str, str] = field(default_factory=dict)  # config name -> id: the kit made it
+    invited: dict[str, str] = field(default_factory=dict)  # config name -> id: it was invited
+    problems: list[str] = field(default_factory=list)
+
+
+def match_accounts(kit: Kit) -> Accounts:
+    """Which organization account each config entry is, decided by what AWS records, never by
+    the config alone: an account the kit created joined CREATED through a CreateAccount
+    request of this organization under the config's name (ListCreateAccountStatus); an
+    invited one joined INVITED; the management account is neither. Each disagreement is
+    a problem that names the field to fix."""
+    found = Accounts(members(kit))
+    orgs = kit.management.client("organizations")
+    statuses = _pages(
+        orgs, "list_create_account_status", "CreateAccountStatuses", States=["SUCCEEDED"]
+    )
+    made_as = {s["AccountId"]: s["AccountName"] for s in statuses}
+    by_email = {a["Email"].lower(): a for a in found.listed.values()}
+    management = kit.config.management_account.id
+    for index, account in enumerate(kit.config.accounts):
+        at = f"accounts[{index}]"
+        entry = f"{at} ({account.name})"
+        joined = by_email.get(account.email.lower())
+        label = joined and f"account {joined['Name']} ({joined['Id']})"
+        if account.invite:
+            member = found.listed.get(account.id)
+            if joined and joined["Id"] != account.id:
+                found.problems.append(
+                    f"{entry} names id {account.id}, but its email {account.email} belongs to "
+                    f"{label}: correct {at}.id or {at}.email"
+                )
+            elif member and member.get("JoinedMethod") != JOINED_INVITED:
+                found.problems.append(
+                    f"{entry} is listed as invited, but the organization created account "
+                    f"{member['Name']} ({account.id}): remove invite and id from {at} if "
+                    "the kit created it, or correct the id"
+                )
+            elif member:
+                found.invited[account.name] = account.id
+        elif joined is None:
+            continue
+        elif joined["Id"] == management:
+            found.problems.append(
+                f"{entry} has the management account's email {account.email}: the kit never "
+                f"closes or removes the management account; correct {at}.email"
+            )
+        elif joined.get("JoinedMethod") != JOINED_CREATED:
+            found.problems.append(
+                f"{entry} is an account the kit creates, but {account.email} belongs to {label}, "
+                "which joined by invitation: the kit never closes an invited account. If it is "
+                f'the team\'s own, set invite: true and id: "{joined["Id"]}" in {at}; '
+                f"otherwise correct {at}.email"
+            )
+        elif made_as.get(joined["Id"]) != account.name:
+            made = made_as.get(joined["Id"])
+            record = f"was created as {made!r}" if made else "has no creation record"
+            found.problems.append(
+                f"{entry}: {label} {record} in this organization (ListCreateAccountStatus), so "
+                f"the kit cannot tell it made this account for {at}: correct {at}.name "
+                "or .email, or remove the entry and close the account yourself"
+            )
+        else:
+            found.created[account.name] = joined["Id"]
+    return found
+
+
+def refuse_mismatches(kit: Kit, found: Accounts) -> None:
+    """Stop before any change while the config and the organization disagree; say that the
+    accounts the config does not name are left alone, and the management account too."""
+    if found.problems:
+        raise KitError(
+            "the clean-up changes nothing while the config and the organization disagree: "
+            + "; ".join(found.problems)
+        )
+    ours = {*found.created.values(), *found.invited.values()}
+    for account_id, account in sorted(found.listed.items()):
+        label = f"account {account['Name']} ({account_id})"
+        if account_id == kit.config.management_account.id:
+            kit.keep(label, "the management account: never closed, never removed")
+        elif account_id not in ours:
+            kit.keep(label, "not the config's: left alone")
+
+
+def undo_invitations(kit: Kit, found: Accounts) -> None:
     """The invited accounts leave the organization, without the access role the kit gave them."""
     orgs = kit.management.client("organizations")
     trust = access_role_trust(kit.config.management_account.id)
     for account in kit.config.invited_accounts():
-        if account.id not in accounts:
+        if account.name not in found.invited:
             kit.keep(f"account {account.name} ({account.id})", "outside the organization")
             continue
-        own = kit.outside(account.id, account.profile)
+        own, why_not = _own_credentials(kit, account)
         if own is None:  # leaving now would lock the team out: the kit retired its old keys
             kit.ask(
                 f"give the team its own way into account {account.name} ({account.id}) before "
-                "it leaves: credentials of its own (a profile in the config), then run again"
+                f"it leaves: {why_not}, then run again"
             )
             continue
         resource = f"role {ACCESS_ROLE} in account {account.name}"
         _delete_access_role(kit, own.client("iam"), trust, resource)
         if kit.change("remove", f"account {account.name} ({account.id})", "from the organization"):
             orgs.remove_account_from_organization(AccountId=account.id)
+
+
+def _own_credentials(kit: Kit, account: Account) -> tuple[KitSession | None, str]:
+    """The invited account's own credentials if they work there, else None and why not."""
+    profile = f"profile {account.profile!r}"
+    try:
+        own = kit.outside(account.id, account.profile)
+        if own is None:
+            return None, "credentials of its own (a profile in the config)"
+        reached = own.client("sts").get_caller_identity()["Account"]
+    except ProfileNotFound:
+        return None, f"{profile} is not configured: set it up with the account's credentials"
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+        if code not in REFUSED_KEYS:
+            raise
+        return None, (
+            f"the credentials of {profile} no longer work ({code}; step 03 retires the old "
+            "IAM users' keys): give that profile working credentials"
+        )
+    if reached != account.id:
+        return None, f"{profile} reaches account {reached}, not {account.id}: correct it"
+    return own, ""
 
 
 def _delete_access_role(kit: Kit, iam, trust: dict, resource: str) -> None:
@@ -283,34 +409,46 @@ def _delete_access_role(kit: Kit, iam, trust: dict, resource: str) -> None:
     iam.delete_role(RoleName=ACCESS_ROLE)
 
 
-def close_accounts(kit: Kit, accounts: dict[str, dict], poll_seconds: float = 0.5) -> list[str]:
+def close_accounts(
+    kit: Kit, found: Accounts, where: audit_trail.Where | None, poll_seconds: float = 0.5
+) -> list[str]:
     """Close the accounts the kit created, until AWS's quota stops it; wait until each is
-    SUSPENDED. Returns the names of those still open."""
+    SUSPENDED. The log-archive account (`where` the trail's logs are) is kept unless
+    trail.close_log_archive says otherwise: its logs go with it. Returns the names of
+    those still open."""
     orgs = kit.management.client("organizations")
-    by_email = {a["Email"].lower(): i for i, a in accounts.items()}
     closing, remaining = {}, []
-    for account in kit.config.created_accounts():
-        account_id = by_email.get(account.email.lower())
-        found = accounts.get(account_id)
-        label = f"account {account.name} ({account_id})"
-        if found is None:
-            continue
-        if state(found) == CLOSED:
+    for name, account_id in found.created.items():
+        now = state(found.listed[account_id])
+        label = f"account {name} ({account_id})"
+        detail = "SUSPENDED for 90 days, then gone"
+        if where and name == where.archive_name:
+            logs = f"the trail's logs in bucket {where.bucket}"
+            if not kit.config.trail.close_log_archive and now == ACTIVE:
+                kit.keep(
+                    label,
+                    f"kept: it holds {logs}, which AWS deletes with the account 90 days after "
+                    "closing it; copy them elsewhere, then set trail.close_log_archive: true "
+                    "and run the clean-up again to close it",
+                )
+                continue
+            detail += f", and with it {logs}"
+        if now == CLOSED:
             kit.keep(label, "closed (SUSPENDED)")
-        elif state(found) == CLOSING:
+        elif now == CLOSING:
             kit.keep(label, "closing: waiting for SUSPENDED")
-            closing[account_id] = account.name
+            closing[account_id] = name
         elif remaining:
-            remaining.append(account.name)
-        elif kit.change("close", label, "SUSPENDED for 90 days, then gone"):
+            remaining.append(name)
+        elif kit.change("close", label, detail):
             try:
                 orgs.close_account(AccountId=account_id)
             except ClientError as error:
                 if error.response.get("Reason") != "CLOSE_ACCOUNT_QUOTA_EXCEEDED":
                     raise
-                remaining.append(account.name)
+                remaining.append(name)
                 continue
-            closing[account_id] = account.name
+            closing[account_id] = name
     _wait_closed(orgs, closing, poll_seconds)
     if remaining:
         kit.ask(
@@ -345,14 +483,16 @@ def teardown(kit: Kit) -> list[str]:
     if describe(kit.management) is None:
         kit.keep("organization", "none: nothing to clean up")
         return []
-    accounts = members(kit)
+    found = match_accounts(kit)
+    refuse_mismatches(kit, found)
+    where = audit_trail.locate(kit.planning()) if kit.config.trail else None
     undo_governance(kit)
     undo_guardrails(kit)
-    undo_trail(kit)
-    undo_paths(kit, accounts)
+    undo_trail(kit, where)
+    undo_paths(kit, found, where)
     undo_identity_center(kit)
-    undo_invitations(kit, accounts)
-    remaining = close_accounts(kit, accounts)
+    undo_invitations(kit, found)
+    remaining = close_accounts(kit, found, where)
     kit.keep(
         "organization and its OUs",
         "kept: closed accounts stay in it, SUSPENDED, for 90 days; delete it after that",
@@ -368,3 +508,8 @@ def accounts_table(kit: Kit) -> Table:
         [a["Name"], i, state(a), a.get("JoinedMethod", "")] for i, a in sorted(members(kit).items())
     ]
     return Table(["account", "id", "state", "joined"], rows)
+
+
+def kept_table(kit: Kit) -> Table:
+    """What the clean-up leaves in place, and why."""
+    return Table(["kept", "why"], [[c.resource, c.detail] for c in kit.unchanged])

@@ -39,6 +39,7 @@ class Trail(Section):
     log_archive_account: AccountName
     bucket_name: BucketName | None = None  # default: derived from the org and account ids
     retention_days: RetentionDays = 365
+    close_log_archive: bool = False  # teardown keeps the account, and the logs, unless true
 
 
 def check(sections: Sections) -> Iterator[Issue]:
