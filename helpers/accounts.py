@@ -86,6 +86,7 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
 
     running = _in_progress(orgs)  # request id -> account name, from earlier runs
     waiting = [a for a in todo if a.name not in running.values()]
+    by_name = {a.name: a for a in todo}
     failures: list[str] = []
     with tqdm(total=len(todo), desc="accounts", unit="account") as progress:
         delay = poll_seconds
@@ -107,11 +108,44 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
                     ids[name] = status["AccountId"]
                 else:
                     reason = status.get("FailureReason", "UNKNOWN")
-                    advice = FAILURE_ADVICE.get(reason, "see the AWS Organizations console")
+                    advice = _advice(orgs, by_name[name], reason, request_id)
                     failures.append(f"account {name}: CreateAccount failed with {reason}: {advice}")
     if failures:
         raise KitError("; ".join(failures))
     return ids
+
+
+def _advice(orgs, account: Account, reason: str, request_id: str) -> str:
+    """What to do about a failed creation. An email already taken may be the kit's own doing
+    (another run's request, or one that finished meanwhile): then wait or run again."""
+    own = _own_creation(orgs, account, request_id) if reason == "EMAIL_ALREADY_EXISTS" else None
+    return own or FAILURE_ADVICE.get(reason, "see the AWS Organizations console")
+
+
+def _own_creation(orgs, account: Account, request_id: str) -> str | None:
+    """Advice when another CreateAccount request of this organization is making the account:
+    one for its name still in progress, or one that succeeded with its email."""
+    pages = orgs.get_paginator("list_create_account_status").paginate(
+        States=["IN_PROGRESS", "SUCCEEDED"]
+    )
+    for status in (s for page in pages for s in page["CreateAccountStatuses"]):
+        if status["Id"] == request_id or status["AccountName"] != account.name:
+            continue
+        if status["State"] == "IN_PROGRESS":
+            return (
+                f"the email is taken by request {status['Id']} for this account, still in "
+                "progress (another run of the kit?): wait until it finishes, then run again"
+            )
+        try:
+            made = orgs.describe_account(AccountId=status["AccountId"])["Account"]
+        except orgs.exceptions.AccountNotFoundException:  # it left the organization since
+            continue
+        if made["Email"].lower() == account.email.lower():
+            return (
+                f"the email is taken by this very account, {status['AccountId']}, which "
+                f"request {status['Id']} created meanwhile: run again and the kit finds it"
+            )
+    return None
 
 
 def _in_progress(orgs) -> dict[str, str]:

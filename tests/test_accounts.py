@@ -151,3 +151,39 @@ def test_a_closed_accounts_email_is_refused_before_any_creation(clean_sandbox, t
     with pytest.raises(KitError, match=f"account dev \\({status['AccountId']}\\) is "):
         accounts.ensure_accounts(again)
     assert writes(again) == 0  # log-archive and prod were not created either
+
+
+@pytest.mark.parametrize(
+    ("other_run_seconds", "advice"),
+    [
+        (30, "still in progress (another run of the kit?): wait until it finishes, then run again"),
+        (0.1, "which request car-"),
+    ],
+    ids=["still-in-progress", "finished-meanwhile"],
+)
+def test_an_email_taken_by_the_kits_own_creation_says_wait_or_run_again(
+    clean_sandbox, tmp_path, other_run_seconds, advice
+):
+    """Another run creates dev between this run's look-up and its CreateAccount: AWS answers
+    EMAIL_ALREADY_EXISTS, and the advice is the kit's own request, not a new address."""
+    kit = make_kit(clean_sandbox, tmp_path)
+    organization.ensure_organization(kit)
+    other_run = (
+        Target.sandbox(clean_sandbox.url, "eu-central-1").management().client("organizations")
+    )
+
+    def another_run_first(params: dict, **_) -> None:
+        if params["AccountName"] == "dev":
+            clean_sandbox.configure(create_account_seconds=other_run_seconds)
+            other_run.create_account(AccountName="dev", Email="dev@example.com")
+            clean_sandbox.configure(create_account_seconds=0.3)
+
+    orgs = kit.management.client("organizations")
+    orgs.meta.events.register(
+        "provide-client-params.organizations.CreateAccount", another_run_first
+    )
+    with pytest.raises(KitError) as raised:
+        accounts.ensure_accounts(kit, poll_seconds=0.5)
+    message = str(raised.value)
+    assert message.startswith("account dev: CreateAccount failed with EMAIL_ALREADY_EXISTS: ")
+    assert advice in message and "choose a new address" not in message
