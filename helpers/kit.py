@@ -146,4 +146,6 @@ def open_step(
     config = load_config(REPO / "notebooks" / config_path)
     where = target_for(target, config.home_region, endpoint_url, profile)
     folder = Path(run_dir) if run_dir else REPO / "runs" / "lab"
-    return Kit(step, config, where, apply, folder)
+    from helpers.prerequisites import checked  # it imports this module: not at the top
+
+    return checked(Kit(step, config, where, apply, folder))
