@@ -19,8 +19,12 @@ runbook: $(STAMP)  ## the whole runbook against the embedded sandbox
 test: $(STAMP)  ## the test suite (pytest exit code 5, no tests, is a failure)
 	$(BIN)/python -m pytest
 
+# make lab / make exercises: PORT=8899 for another port, BROWSER=no to open no browser.
+PORT ?= 8888
+LAB_OPTIONS = --port $(PORT) $(if $(filter no false off 0,$(BROWSER)),--no-browser)
+
 lab: $(STAMP)  ## the workshop: JupyterLab on 127.0.0.1 and one sandbox for every notebook
-	$(BIN)/python -m runbook lab
+	$(BIN)/python -m runbook lab $(LAB_OPTIONS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
@@ -30,7 +34,7 @@ bench: $(STAMP)  ## figures: the runbook's wall time per step against bare helpe
 
 exercises: $(STAMP)  ## self-study: build your copies into exercises/work (kept if they exist), open them
 	$(BIN)/python -m helpers.exercises build
-	$(BIN)/jupyter lab exercises/work
+	$(BIN)/python -m helpers.exercises lab $(LAB_OPTIONS)
 
 clean:
 	rm -rf $(VENV) runs

@@ -20,8 +20,11 @@ from helpers.sandbox import Sandbox
 FIRST_NOTEBOOK = "notebooks/00_single_account.ipynb"
 
 
-def lab_command(port: int, token: str | None, browser: bool) -> list[str]:
-    """The JupyterLab command line: loopback only, no update checks or news from outside."""
+def lab_command(
+    port: int, token: str | None, browser: bool, opens: str = FIRST_NOTEBOOK
+) -> list[str]:
+    """The JupyterLab command line, opened at `opens` (a path in the repository): loopback
+    only, no update checks or news from outside."""
     command = [
         sys.executable,
         "-m",
@@ -30,7 +33,7 @@ def lab_command(port: int, token: str | None, browser: bool) -> list[str]:
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={REPO}",
-        f"--LabApp.default_url=/lab/tree/{FIRST_NOTEBOOK}",
+        f"--LabApp.default_url=/lab/tree/{opens}",
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]

@@ -103,22 +103,32 @@ def _answers(url: str) -> bool:
         return False
 
 
-@contextmanager
-def running_lab(home: Path) -> Iterator[Lab]:
-    """`python -m runbook lab --no-browser` on free ports; stopped (SIGTERM) at the end."""
-    runtime = home / "runtime"
+def lab_env(home: Path) -> dict[str, str]:
+    """The environment without AWS variables, JupyterLab's folders under `home`."""
     for name, body in SETTINGS.items():
         path = home / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(body))
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env |= {
+    return env | {
         "JUPYTER_CONFIG_DIR": str(home / "config"),
-        "JUPYTER_RUNTIME_DIR": str(runtime),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
         "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
         "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
     }
+
+
+def wait_for_jupyterlab(process: subprocess.Popen, url: str) -> None:
+    """Until JupyterLab at `url` answers (the test's token)."""
+    _wait("JupyterLab", process, lambda: _answers(f"{url}/api/status?token={TOKEN}"))
+
+
+@contextmanager
+def running_lab(home: Path) -> Iterator[Lab]:
+    """`python -m runbook lab --no-browser` on free ports; stopped (SIGTERM) at the end."""
+    runtime = home / "runtime"
+    env = lab_env(home)
     port = free_port()
     command = [sys.executable, "-m", "runbook", "lab", "--port", str(port), "--token", TOKEN]
     out, log = (home / "lab.out").open("w"), (home / "lab.log").open("w")
@@ -129,7 +139,7 @@ def running_lab(home: Path) -> Iterator[Lab]:
         first = (home / "lab.out").read_text().splitlines()[0]
         sandbox_url = first.split()[2].rstrip(":")
         lab = Lab(f"http://127.0.0.1:{port}", sandbox_url, runtime, process)
-        _wait("JupyterLab", process, lambda: _answers(f"{lab.url}/api/status?token={TOKEN}"))
+        wait_for_jupyterlab(process, lab.url)
         yield lab
     finally:
         if process.poll() is None:

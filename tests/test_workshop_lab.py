@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import urllib.request
 
-from tests.lab_server import running_lab
+from helpers.kit import REPO
+from tests.lab_server import TOKEN, free_port, lab_env, running_lab, wait_for_jupyterlab
 
 # What a notebook's first cells do: open the step (endpoint from AWS_ENDPOINT_URL) and ask
 # for the organization, creating it the first time.
@@ -48,3 +52,36 @@ def test_stopping_jupyterlab_stops_the_sandbox(tmp_path):
             pass
         else:
             raise AssertionError("the sandbox still answers after JupyterLab stopped")
+
+
+def test_make_lab_and_make_exercises_take_a_port_and_no_browser():
+    for target, launcher in (("lab", "-m runbook lab"), ("exercises", "-m helpers.exercises lab")):
+        make = ["make", "--dry-run", target, "PORT=8899", "BROWSER=no"]
+        printed = subprocess.run(make, cwd=REPO, capture_output=True, text=True, check=True)
+        assert f"{launcher} --port 8899 --no-browser" in printed.stdout
+
+
+def test_the_exercises_open_in_jupyterlab_even_as_root(tmp_path):
+    """`make exercises`' launcher: the workshop's JupyterLab command (--allow-root as root),
+    opened at the learner's copies, with no shared sandbox."""
+    port = free_port()
+    command = [sys.executable, "-m", "helpers.exercises", "lab", "--port", str(port)]
+    log = (tmp_path / "lab.log").open("w")
+    process = subprocess.Popen(
+        [*command, "--token", TOKEN, "--no-browser"],
+        env=lab_env(tmp_path),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_jupyterlab(process, url)
+        with urllib.request.urlopen(f"{url}/?token={TOKEN}", timeout=30) as response:
+            assert response.url.split("?")[0] == f"{url}/lab/tree/exercises/work"
+        with urllib.request.urlopen(f"{url}/api/contents/exercises?token={TOKEN}") as response:
+            names = {item["name"] for item in json.load(response)["content"]}
+        assert {"source", "README.md"} <= names  # the repository is JupyterLab's root
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
