@@ -20,7 +20,7 @@ from html import escape
 from typing import Any
 
 import ipywidgets as w
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from IPython import get_ipython
 from IPython.display import display
 
@@ -90,14 +90,38 @@ def html(item: Any) -> str:
 
 
 def _through(out: w.Output, action: Callable[[], None]) -> Callable[..., None]:
-    """A callback that runs `action` with its output, and any error, shown in `out`."""
+    """A callback that runs `action` with its output in `out`. Whatever goes wrong shows there
+    as its message and what to do, never as a traceback: every widget's callbacks go
+    through here."""
 
     def callback(*_: Any) -> None:
         with out:
             out.clear_output()
-            action()
+            try:
+                action()
+            except Exception as error:  # a workshop widget explains; it never raises
+                out.append_stdout(f"{problem(error)}\n")
 
     return callback
+
+
+def problem(error: Exception) -> str:
+    """An error as a learner can act on it: what went wrong, and what to do."""
+    again = "run this notebook again from the top, then try once more"
+    if isinstance(error, KitError):
+        return f"Not done: {error}"
+    if isinstance(error, ClientError):
+        answer = error.response["Error"]
+        return (
+            f"AWS answered {answer['Code']}: {answer['Message']}. If the sandbox was reset or "
+            f"a step before this one has not run, {again}."
+        )
+    if isinstance(error, BotoCoreError):
+        return f"No answer from AWS ({error}). If the sandbox stopped, start it and {again}."
+    return (
+        f"Something went wrong: {type(error).__name__}: {error}. Please {again}; if it happens "
+        "again, tell the facilitator what you picked and clicked."
+    )
 
 
 def organization_tree(kit: Kit) -> w.VBox:
@@ -250,6 +274,10 @@ def try_one(kit: Kit, account_id: str, who: str, action: str, region: str) -> No
         return
     if who == OWN:
         session = kit.outside(account_id, _profile(kit, account_id))
+        if session is None:
+            print("The account's own credentials are gone (step 03 retires the old keys): pick")
+            print(f"another way in, such as role {ACCESS_ROLE}.")
+            return
     else:
         session = kit.account(account_id)
         if who:
@@ -278,6 +306,14 @@ def try_one(kit: Kit, account_id: str, who: str, action: str, region: str) -> No
     changed(kit)
 
 
+def _first_choice(kit: Kit, accounts: dict[str, str]) -> str:
+    """The account the try-as widget starts with: the team's original (invited) account,
+    where the hand-made isolation lives, else the first member account."""
+    invited = {a.id for a in kit.config.invited_accounts()}
+    ids = list(accounts.values())
+    return next((i for i in ids if i in invited), ids[min(1, len(ids) - 1)])
+
+
 def _regions(kit: Kit) -> list[str]:
     return list(
         dict.fromkeys([kit.config.home_region, *kit.config.allowed_regions, *OTHER_REGIONS])
@@ -301,12 +337,19 @@ def try_as(kit: Kit) -> w.VBox:
     run = _button("Run it for real", "play", "warning")
 
     def load_principals(_: Any = None) -> None:
-        who.options = list(_principals(kit, account.value).items()) if account.value else []
+        choices = list(_principals(kit, account.value).items())
+        who.options = choices
+        who.value = choices[0][1] if choices else None  # the kit's own way in, when there is one
 
     def run_it() -> None:
+        if who.value is None:
+            print(f"Nobody to act as in account {account.value}: the kit has no way in yet.")
+            return
         try_one(kit, account.value, who.value, action.value, region.value)
 
-    account.options = list(_accounts(kit).items())
+    accounts = _accounts(kit)
+    account.options = list(accounts.items())
+    account.value = _first_choice(kit, accounts)
     load_principals()
     account.observe(_through(out, load_principals), names="value")
     run.on_click(_through(out, run_it))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import identity_center, widgets
+from helpers import accounts, identity_center, organization, widgets
 from helpers.kit import open_step
 from helpers.sandbox import ORIGINAL_ACCOUNT_ID
 from tests.conftest import requests_received
@@ -61,7 +61,7 @@ def test_access_matrix_reads_identity_center(journey, tmp_path):
 
 def test_region_guardrail_shows_the_matrix_before_applying(journey, tmp_path):
     kit = _kit(journey, tmp_path)
-    before = requests_received(journey["url"])
+    before, opened = requests_received(journey["url"]), sum(kit.recorder.totals().values())
     guardrail = widgets.region_guardrail(kit)
     ticks = {box.description: box for box in guardrail.children[0].children}
     assert ticks["eu-central-1"].value and not ticks["us-east-1"].value
@@ -75,7 +75,8 @@ def test_region_guardrail_shows_the_matrix_before_applying(journey, tmp_path):
     assert "denied by org-allowed-regions" in row("launch an instance, us-west-2")
     assert "launch an instance, us-east-1" not in matrix.value
     assert kit.recorder.totals()["write"] == 0
-    assert requests_received(journey["url"]) - before == sum(kit.recorder.totals().values())
+    calls = sum(kit.recorder.totals().values()) - opened
+    assert requests_received(journey["url"]) - before == calls
 
 
 def test_widgets_build_with_read_calls_only(journey, tmp_path):
@@ -98,3 +99,48 @@ def test_access_matrix_plans_on_a_fresh_sandbox(clean_sandbox, tmp_path):
     pane = widgets.access_matrix(kit).children[-1]
     assert "<td>alice</td><td>AdministratorAccess</td>" in pane.value  # dev, from the config
     assert kit.recorder.totals()["write"] == 0
+
+
+def _pickers(widget) -> dict:
+    (account, who), (action, region) = (box.children for box in widget.children[:2])
+    return {"account": account, "as": who, "action": action, "region": region}
+
+
+def test_try_as_starts_with_every_picker_set_and_runs_at_once(journey, tmp_path, capsys):
+    kit = _kit(journey, tmp_path)
+    widget = widgets.try_as(kit)
+    picked = {name: picker.value for name, picker in _pickers(widget).items()}
+    assert picked == {
+        "account": ORIGINAL_ACCOUNT_ID,  # the original account, where the hand-made isolation is
+        "as": "",  # through the kit's own way in, the access role
+        "action": "s3:ListAllMyBuckets",
+        "region": kit.config.home_region,
+    }
+    run, out = widget.children[2], widget.children[3]
+    run.click()
+    printed = capsys.readouterr()
+    assert "Allowed: list the buckets" in printed.out
+    assert "Traceback" not in printed.out + printed.err and out.outputs == ()
+
+
+def test_a_widget_that_fails_says_what_to_do_never_a_traceback(clean_sandbox, tmp_path, caplog):
+    """The facilitator resets the sandbox between groups; a learner clicks a widget built
+    before: the Output widget says what AWS answered and what to do."""
+    kit = open_step(
+        "01_organization",
+        "../runbook/org.example.yaml",
+        endpoint_url=clean_sandbox.url,
+        run_dir=str(tmp_path),
+    )
+    organization.ensure_organization(kit)
+    dev = accounts.ensure_accounts(kit, poll_seconds=0.1)["dev"]
+    widget = widgets.try_as(kit)
+    _pickers(widget)["account"].value = dev
+    clean_sandbox.reset()
+    widget.children[2].click()
+    [shown] = widget.children[3].outputs
+    assert shown["text"].startswith("AWS answered InvalidClientTokenId: ")
+    assert (
+        "If the sandbox was reset" in shown["text"] and "run this notebook again" in shown["text"]
+    )
+    assert "Traceback" not in caplog.text
