@@ -19,6 +19,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 
 from helpers.config import ConfigError
+from helpers.kit import REPO
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
 from helpers.targets import Target
 
@@ -28,6 +29,21 @@ os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 SESSION_SETTINGS = {"create_account_seconds": 0.3, "account_quota": 10}
 
 ClientFactory = Callable[..., BaseClient]
+WORKSHOP_RUNS = REPO / "runs" / "lab"  # where open_step writes without a run_dir
+
+
+def _files(folder: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(autouse=True)
+def workshop_folder_untouched() -> Iterator[None]:
+    """Fail a test that writes into runs/lab, the workshop's folder: tests write into
+    temporary folders (a run_dir, or a lab of their own)."""
+    before = _files(WORKSHOP_RUNS)
+    yield
+    written = sorted(str(p) for p, stamp in _files(WORKSHOP_RUNS).items() if before.get(p) != stamp)
+    assert not written, f"the test wrote into the workshop's folder: {', '.join(written)}"
 
 
 def _get_json(url: str) -> dict:

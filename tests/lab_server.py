@@ -2,12 +2,15 @@
 
 JupyterLab gets its own config, runtime, settings and workspace folders in a temp folder,
 no news, no update checks and no autosave (the tests must not write the repo's notebooks).
+The lab runs from a copy of the kit's code and notebooks in that folder, so what its
+notebooks write (runs/lab, the workshop's folder) lands there, never in the repository.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -21,7 +24,10 @@ from pathlib import Path
 
 from jupyter_client import BlockingKernelClient
 
+from helpers.kit import REPO
+
 TOKEN = "org-kit-test-token"
+KIT_FOLDERS = ("helpers", "runbook", "notebooks", "templates", "policies")
 SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
@@ -42,6 +48,7 @@ class Lab:
     sandbox_url: str
     runtime: Path
     process: subprocess.Popen
+    repo: Path  # the copy it runs from
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict:
         """Call JupyterLab's REST API (JSON in, JSON out)."""
@@ -124,21 +131,35 @@ def wait_for_jupyterlab(process: subprocess.Popen, url: str) -> None:
     _wait("JupyterLab", process, lambda: _answers(f"{url}/api/status?token={TOKEN}"))
 
 
+def repo_copy(home: Path) -> Path:
+    """The kit's code and notebooks, copied under `home`."""
+    copy = home / "repo"
+    for name in KIT_FOLDERS:
+        ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints")
+        shutil.copytree(REPO / name, copy / name, ignore=ignore)
+    return copy
+
+
 @contextmanager
 def running_lab(home: Path) -> Iterator[Lab]:
-    """`python -m runbook lab --no-browser` on free ports; stopped (SIGTERM) at the end."""
+    """`python -m runbook lab --no-browser` on free ports, from a copy of the kit (its
+    helpers imported from there: PYTHONPATH comes before the editable install); stopped
+    (SIGTERM) at the end."""
     runtime = home / "runtime"
-    env = lab_env(home)
+    repo = repo_copy(home)
+    env = lab_env(home) | {"PYTHONPATH": str(repo)}
     port = free_port()
     command = [sys.executable, "-m", "runbook", "lab", "--port", str(port), "--token", TOKEN]
     out, log = (home / "lab.out").open("w"), (home / "lab.log").open("w")
-    process = subprocess.Popen([*command, "--no-browser"], stdout=out, stderr=log, env=env)
+    process = subprocess.Popen(
+        [*command, "--no-browser"], stdout=out, stderr=log, env=env, cwd=repo
+    )
     try:
         # The launcher's first line: "sandbox at http://127.0.0.1:PORT: ..."
         _wait("the sandbox", process, lambda: "\n" in (home / "lab.out").read_text())
         first = (home / "lab.out").read_text().splitlines()[0]
         sandbox_url = first.split()[2].rstrip(":")
-        lab = Lab(f"http://127.0.0.1:{port}", sandbox_url, runtime, process)
+        lab = Lab(f"http://127.0.0.1:{port}", sandbox_url, runtime, process, repo)
         wait_for_jupyterlab(process, lab.url)
         yield lab
     finally:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -53,18 +54,19 @@ def _browser_or_skip() -> None:
     pytest.skip(message)
 
 
-def _organization_exists(sandbox_url: str) -> None:
+def _organization_exists(sandbox_url: str, run_dir: Path) -> None:
     """Step 01, as the runbook would have done it before the workshop reaches step 02."""
-    kit = open_step("01_organization", "../runbook/org.example.yaml", endpoint_url=sandbox_url)
+    config = "../runbook/org.example.yaml"
+    kit = open_step("01_organization", config, endpoint_url=sandbox_url, run_dir=str(run_dir))
     organization.ensure_organization(kit)
 
 
-def test_try_as_in_step_02_shows_an_explained_denial(lab):
+def test_try_as_in_step_02_shows_an_explained_denial(lab, tmp_path):
     _browser_or_skip()
     from playwright.sync_api import expect, sync_playwright
 
     kit_json(f"{lab.sandbox_url}/_kit/settings", {"create_account_seconds": 0.3})
-    _organization_exists(lab.sandbox_url)
+    _organization_exists(lab.sandbox_url, tmp_path)
     SCREENSHOTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -101,5 +103,11 @@ def test_try_as_in_step_02_shows_an_explained_denial(lab):
             result.scroll_into_view_if_needed()
             page.screenshot(path=SCREENSHOTS / "workshop-try-as.png")
             assert outside == []
+            # kit.finish() writes into the lab's own runs/lab (a copy), not the repository's
+            step = lab.repo / "runs" / "lab" / "02_accounts_and_ous" / "step.json"
+            deadline = time.monotonic() + 60
+            while not step.exists():
+                assert time.monotonic() < deadline, f"{step} was never written"
+                time.sleep(0.2)
         finally:
             browser.close()
