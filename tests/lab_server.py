@@ -76,6 +76,8 @@ class Lab:
         """Execute `code` in a kernel; its standard output (an error fails the test)."""
         client = BlockingKernelClient()
         client.load_connection_file(self.runtime / f"kernel-{kernel_id}.json")
+        # A heartbeat missed on a busy machine is not a dead kernel (1 s by default).
+        client.hb_channel.time_to_dead = 10.0
         client.start_channels()
         try:
             client.wait_for_ready(timeout=60)
