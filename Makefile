@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: runbook test lab bench lint clean exercises
+.PHONY: runbook test lab bench bench-scale lint clean exercises
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)  ## figures: the runbook's wall time per step against bare helper calls
 	$(BIN)/python bench/runbook_figures.py
+
+ACCOUNTS ?= 100 300 1000
+bench-scale: $(STAMP)  ## figures at scale: plan, scorecard, proof, calls and memory per account
+	$(BIN)/python bench/scale.py --accounts $(ACCOUNTS)
 
 exercises: $(STAMP)  ## self-study: build your copies into exercises/work (kept if they exist), open them
 	$(BIN)/python -m helpers.exercises build
