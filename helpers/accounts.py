@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import statistics
 import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from botocore.exceptions import ClientError
 from tqdm.auto import tqdm
@@ -84,32 +87,20 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
     if not todo:
         return ids
 
-    running = _in_progress(orgs)  # request id -> account name, from earlier runs
-    waiting = [a for a in todo if a.name not in running.values()]
     by_name = {a.name: a for a in todo}
+    # request id -> account name: the config's creations an earlier run left in progress
+    running = {rid: name for rid, name in _in_progress(orgs).items() if name in by_name}
+    waiting = [a for a in todo if a.name not in running.values()]
     failures: list[str] = []
     with tqdm(total=len(todo), desc="accounts", unit="account") as progress:
-        delay = poll_seconds
-        while waiting or running:
-            while waiting and len(running) < MAX_IN_FLIGHT:
-                account = waiting.pop(0)
-                status = orgs.create_account(AccountName=account.name, Email=account.email)
-                running[status["CreateAccountStatus"]["Id"]] = account.name
-            time.sleep(delay)
-            delay = min(delay * 1.5, 10.0)
-            for request_id, name in list(running.items()):
-                status = orgs.describe_create_account_status(CreateAccountRequestId=request_id)
-                status = status["CreateAccountStatus"]
-                if status["State"] == "IN_PROGRESS":
-                    continue
-                del running[request_id]
-                progress.update()
-                if status["State"] == "SUCCEEDED":
-                    ids[name] = status["AccountId"]
-                else:
-                    reason = status.get("FailureReason", "UNKNOWN")
-                    advice = _advice(orgs, by_name[name], reason, request_id)
-                    failures.append(f"account {name}: CreateAccount failed with {reason}: {advice}")
+        for name, status in create(orgs, waiting, running, Pacer(poll_seconds)):
+            progress.update()
+            if status["State"] == "SUCCEEDED":
+                ids[name] = status["AccountId"]
+            else:
+                reason = status.get("FailureReason", "UNKNOWN")
+                advice = _advice(orgs, by_name[name], reason, status["Id"])
+                failures.append(f"account {name}: CreateAccount failed with {reason}: {advice}")
     if failures:
         raise KitError("; ".join(failures))
     return ids
@@ -146,6 +137,83 @@ def _own_creation(orgs, account: Account, request_id: str) -> str | None:
                 f"request {status['Id']} created meanwhile: run again and the kit finds it"
             )
     return None
+
+
+class Pacer:
+    """When to look at a creation in flight: when the typical creation seen so far would
+    have ended, then every quarter of that typical time; before any has ended, after `first`
+    seconds, then every quarter of the time waited so far. Never more than `cap` seconds
+    apart, nor less than a fifth of `first`."""
+
+    def __init__(self, first: float = 0.25, cap: float = 1.0) -> None:
+        self.first, self.cap = first, cap
+        self.seen: list[float] = []  # how long the creations that ended took
+
+    @property
+    def typical(self) -> float | None:
+        return statistics.median(self.seen) if self.seen else None
+
+    def first_look(self) -> float:
+        """Seconds from a creation's start to the first look at it."""
+        return self.first if self.typical is None else max(self.typical, self.first / 5)
+
+    def again(self, waited: float) -> float:
+        """Seconds to the next look at a creation still in progress after `waited`."""
+        step = waited / 4 if self.typical is None else self.typical / 4
+        return min(self.cap, max(step, self.first / 5))
+
+    def ended(self, took: float) -> None:
+        self.seen.append(took)
+
+
+@dataclass
+class _Flight:
+    name: str
+    started: float
+    due: float  # when to look at it next
+    running: float | None = None  # when a look last found it still in progress
+    timed: bool = True  # False for an earlier run's creation: its start is not known
+
+    def took(self, now: float) -> float:
+        """How long it took, as far as the looks tell: it ended after the last look that
+        found it in progress and before `now`."""
+        ended = now if self.running is None else (self.running + now) / 2
+        return ended - self.started
+
+
+def create(
+    orgs,
+    waiting: list[Account],
+    running: dict[str, str],
+    pacer: Pacer,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[tuple[str, dict]]:
+    """Create the waiting accounts with at most five in flight, a freed slot refilled at
+    once; `running` holds creations of earlier runs (request id -> name). Yields each
+    creation's name and final status as it ends."""
+    now = clock()
+    flights = {rid: _Flight(name, now, now, timed=False) for rid, name in running.items()}
+    while waiting or flights:
+        while waiting and len(flights) < MAX_IN_FLIGHT:
+            account, started = waiting.pop(0), clock()
+            status = orgs.create_account(AccountName=account.name, Email=account.email)
+            flight = _Flight(account.name, started, started + pacer.first_look())
+            flights[status["CreateAccountStatus"]["Id"]] = flight
+        sleep(max(0.0, min(f.due for f in flights.values()) - clock()))
+        for request_id, flight in list(flights.items()):
+            now = clock()
+            if flight.due > now:
+                continue
+            status = orgs.describe_create_account_status(CreateAccountRequestId=request_id)
+            status = status["CreateAccountStatus"]
+            if status["State"] == "IN_PROGRESS":
+                flight.running, flight.due = now, now + pacer.again(now - flight.started)
+                continue
+            del flights[request_id]
+            if flight.timed:
+                pacer.ended(flight.took(now))
+            yield flight.name, status
 
 
 def _in_progress(orgs) -> dict[str, str]:
