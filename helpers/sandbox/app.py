@@ -65,6 +65,8 @@ class KitApp:
         if path.startswith("/moto-api/"):
             return self._moto(environ, start_response)
         request = parse_request(environ, read_body(environ), self.settings)
+        # moto would find the account again by scanning every account's keys: tell it
+        environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", request.account_id)
         with self._lock:
             self._operations[f"{request.service}:{request.operation}"] += 1
         response = dispatch(request)

@@ -12,9 +12,9 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.iam.models import get_account_id_from
 from werkzeug.datastructures import EnvironHeaders
 
+from .access_keys import account_of
 from .s3_operations import s3_operation
 from .settings import Settings
 
@@ -82,7 +82,7 @@ def _account_id(headers: Mapping[str, str], access_key: str) -> str:
         return os.environ["MOTO_ACCOUNT_ID"]
     if "x-moto-account-id" in headers:
         return headers["x-moto-account-id"]
-    return get_account_id_from(access_key) if access_key else DEFAULT_ACCOUNT_ID
+    return account_of(access_key) if access_key else DEFAULT_ACCOUNT_ID
 
 
 def _protocol(service: str, headers: Mapping[str, str], params: dict[str, Any]) -> str:

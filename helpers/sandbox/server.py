@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 from threading import Thread
 from types import TracebackType
 from typing import Any
@@ -16,6 +17,10 @@ from .seed import DUMMY_CREDENTIALS, SANDBOX_REGION, seed
 from .settings import Settings
 
 HOST = "127.0.0.1"
+# moto copies its catalogue of public AMIs into each account's EC2 backend in every region
+# it touches (7.6 MiB an account); the kit never launches an instance from one.
+# MOTO_EC2_LOAD_DEFAULT_AMIS=true brings them back.
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 
 class _QuietRequestHandler(MotoRequestHandler):
