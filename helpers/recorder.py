@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from threading import Lock
 
 import boto3
 
@@ -36,6 +37,7 @@ class Recorder:
     def __init__(self) -> None:
         self.counts: Counter[Call] = Counter()
         self.seconds: defaultdict[Call, float] = defaultdict(float)
+        self._lock = Lock()  # sessions in several threads may record at once
 
     def attach(self, session: boto3.Session, account: str) -> boto3.Session:
         """Record every call that clients of `session` make, as calls in `account`."""
@@ -47,8 +49,9 @@ class Recorder:
 
         def after(context, **_) -> None:
             call, started = pending.pop(id(context))
-            self.counts[call] += 1
-            self.seconds[call] += time.perf_counter() - started
+            with self._lock:
+                self.counts[call] += 1
+                self.seconds[call] += time.perf_counter() - started
 
         events = session.events
         events.register("before-call", before, unique_id=f"kit-recorder-before-{id(self)}")
