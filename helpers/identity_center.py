@@ -410,9 +410,10 @@ def assignment_accounts(config: OrgConfig, assignment: AccountAssignment) -> lis
     return list(dict.fromkeys(names))
 
 
-def account_ids(kit: Kit) -> dict[str, str | None]:
-    """Config account name -> id: created accounts by email, invited ones by their id."""
-    joined = members(kit)
+def account_ids(kit: Kit, joined: dict[str, dict] | None = None) -> dict[str, str | None]:
+    """Config account name -> id: created accounts by email, invited ones by their id
+    (`joined`: the organization's accounts by id, when already read)."""
+    joined = members(kit) if joined is None else joined
     by_email = {a["Email"].lower(): a_id for a_id, a in joined.items()}
     management = kit.config.management_account
     ids: dict[str, str | None] = {management.name: management.id}

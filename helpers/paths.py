@@ -93,9 +93,10 @@ class Grant:
         return self.consumer_id is not None and self.provider_id is not None
 
 
-def grants(kit: Kit) -> list[Grant]:
-    """The config's paths, with the accounts' ids where they exist."""
-    ids = account_ids(kit)
+def grants(kit: Kit, ids: dict[str, str | None] | None = None) -> list[Grant]:
+    """The config's paths, with the accounts' ids where they exist (`ids`: config account
+    name -> id, when already read)."""
+    ids = account_ids(kit) if ids is None else ids
     return [
         Grant(p, ids.get(p.consumer.account), ids.get(p.provider.account), kit.config.home_region)
         for p in section(kit).paths
