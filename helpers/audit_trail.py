@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 from helpers.accounts import members
 from helpers.config import Trail, region_partitions
 from helpers.kit import Kit, KitError
-from helpers.organization import describe
+from helpers.organization import FOLD_FROM, describe, placement
 from helpers.pictures import Arrow, Box, Picture, graph
 from helpers.tables import Table
 
@@ -481,12 +481,24 @@ def destinations(kit: Kit, where: Where) -> Table:
 
 
 def picture(kit: Kit, where: Where) -> Picture:
-    """Every account's API calls flowing into the one bucket in the log-archive account."""
+    """Every account's API calls flowing into the one bucket in the log-archive account; an
+    organization of more than FOLD_FROM accounts as one box per OU."""
     accounts = members(kit)
     bucket = Box("bucket", where.bucket, [f"account {where.archive_name}", "versioned, private"])
-    boxes = [
-        Box(i, a["Name"], [i, *(["trail " + where.name] if i == where.management_id else [])])
-        for i, a in sorted(accounts.items())
-    ]
-    arrows = [Arrow(i, "bucket", f"AWSLogs/…/{i}/") for i in sorted(accounts)]
+    trail = ["trail " + where.name]
+    if len(accounts) <= FOLD_FROM:
+        boxes = [
+            Box(i, a["Name"], [i, *(trail if i == where.management_id else [])])
+            for i, a in sorted(accounts.items())
+        ]
+        arrows = [Arrow(i, "bucket", f"AWSLogs/…/{i}/") for i in sorted(accounts)]
+        return graph([*boxes, bucket], arrows)
+    management = accounts.get(where.management_id, {"Name": "management"})["Name"]
+    boxes = [Box(where.management_id, management, [where.management_id, *trail])]
+    for node, path, inside in placement(kit.management):
+        inside = [a for a in inside if a["Id"] != where.management_id]
+        if inside:
+            boxes.append(Box(node, path, [f"{len(inside)} account(s)"]))
+    arrows = [Arrow(b.id, "bucket", "AWSLogs/…/<each account id>/") for b in boxes]
+    arrows[0] = Arrow(where.management_id, "bucket", f"AWSLogs/…/{where.management_id}/")
     return graph([*boxes, bucket], arrows)

@@ -71,14 +71,28 @@ def child_accounts(session: boto3.Session, parent_id: str) -> list[dict]:
     return [a for page in pages.paginate(ParentId=parent_id) for a in page["Accounts"]]
 
 
-def organization_tree(session: boto3.Session, notes: dict[str, list[str]] | None = None) -> Node:
-    """The organization as a tree of OUs and accounts; `notes` adds lines under a node's id."""
-    orgs = session.client("organizations")
-    notes = notes or {}
-    org = orgs.describe_organization()["Organization"]
-    management = org["MasterAccountId"]
+def placement(session: boto3.Session) -> list[tuple[str, str, list[dict]]]:
+    """Where the accounts are: (root or OU id, its path such as "Workloads/Dev", the accounts
+    directly in it) for the root and every OU, parents first."""
+    found, todo = [], [(root_id(session), "Root")]
+    while todo:
+        node, path = todo.pop(0)
+        found.append((node, path, child_accounts(session, node)))
+        prefix = "" if path == "Root" else f"{path}/"
+        todo += [(ou["Id"], prefix + ou["Name"]) for ou in child_ous(session, node)]
+    return found
 
-    def account_node(account: dict) -> Node:
+
+FOLD_FROM = 24  # an OU with more accounts than this shows alike accounts as one box
+
+
+def account_boxes(
+    accounts: list[dict], notes: dict[str, list[str]], management: str, fold_from: int = FOLD_FROM
+) -> list[Node]:
+    """The boxes of one OU's accounts: one each, or, beyond `fold_from` accounts, one per
+    group of accounts with the same notes (an account alone in its group keeps its box)."""
+
+    def box(account: dict) -> Node:
         extra = ["management"] if account["Id"] == management else []
         return Node(
             account["Name"],
@@ -86,9 +100,35 @@ def organization_tree(session: boto3.Session, notes: dict[str, list[str]] | None
             notes=[account["Id"], *extra, *notes.get(account["Id"], [])],
         )
 
+    if len(accounts) <= fold_from:
+        return [box(a) for a in accounts]
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for account in accounts:
+        key = (
+            ("management",) if account["Id"] == management else tuple(notes.get(account["Id"], []))
+        )
+        groups.setdefault(key, []).append(account)
+    boxes = []
+    for shared, alike in groups.items():
+        if len(alike) == 1 or shared == ("management",):
+            boxes += [box(a) for a in alike]
+            continue
+        ids = sorted(a["Id"] for a in alike)
+        boxes.append(Node(f"{len(alike)} accounts", notes=[f"{ids[0]} … {ids[-1]}", *shared]))
+    return boxes
+
+
+def organization_tree(session: boto3.Session, notes: dict[str, list[str]] | None = None) -> Node:
+    """The organization as a tree of OUs and accounts; `notes` adds lines under a node's id.
+    An OU of more than FOLD_FROM accounts shows accounts with the same notes as one box."""
+    orgs = session.client("organizations")
+    notes = notes or {}
+    org = orgs.describe_organization()["Organization"]
+    management = org["MasterAccountId"]
+
     def ou_node(ou_id: str, label: str, kind: str) -> Node:
         children = [ou_node(ou["Id"], ou["Name"], "ou") for ou in child_ous(session, ou_id)]
-        children += [account_node(a) for a in child_accounts(session, ou_id)]
+        children += account_boxes(child_accounts(session, ou_id), notes, management)
         return Node(label, kind=kind, notes=[ou_id, *notes.get(ou_id, [])], children=children)
 
     root = root_id(session)

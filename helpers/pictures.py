@@ -295,6 +295,7 @@ def tree(root: Node) -> Picture:
 
 ARROW_BENDS = [0, 34, -34, 68, -68, 102, -102, 136, -136, 170, -170]
 ARROW_HEAD = 10
+ROUTE_AROUND = 40  # boxes up to which arrows are bent around boxes and labels
 
 
 @dataclass
@@ -400,7 +401,9 @@ def _grid(boxes: list[Box], arrows: list[Arrow]) -> dict[str, Rect]:
 
 def _route(arrows: list[Arrow], rects: dict[str, Rect]) -> list[_Route]:
     """One curve per arrow: straight where free, bent around boxes and labels, apart when
-    parallel."""
+    parallel. Beyond ROUTE_AROUND boxes, straight unless parallel (finding a way around
+    every box for every arrow grows with the square of the picture)."""
+    around = len(rects) <= ROUTE_AROUND
     taken: dict[tuple[str, str], set[float]] = {}
     labels: list[Rect] = []
     routes = []
@@ -408,8 +411,9 @@ def _route(arrows: list[Arrow], rects: dict[str, Rect]) -> list[_Route]:
         pair = (min(arrow.source, arrow.target), max(arrow.source, arrow.target))
         sign = 1 if (arrow.source, arrow.target) == pair else -1
         used = taken.setdefault(pair, set())
-        others = [r for key, r in rects.items() if key not in pair]
+        others = [r for key, r in rects.items() if key not in pair] if around else []
         candidates = [b for b in ARROW_BENDS if b not in used] or [max(map(abs, used)) + 34]
+        candidates = candidates if around else candidates[:1]
 
         options = [
             (bend, _Route(rects[arrow.source], rects[arrow.target], bend * sign))
@@ -418,7 +422,7 @@ def _route(arrows: list[Arrow], rects: dict[str, Rect]) -> list[_Route]:
         bend, route = min(options, key=lambda o: _cost(o[1], arrow.label, others, labels))
         used.add(bend)
         routes.append(route)
-        if arrow.label:
+        if arrow.label and around:
             labels.append(_tag_rect(routes[-1].middle(), arrow.label))
     return routes
 

@@ -1,10 +1,29 @@
-"""The kit's SVG pictures: well-formed, every label shown and escaped, sized from content."""
+"""The kit's SVG pictures: well-formed, every label shown and escaped, sized from content, and
+summarised (never quadratic) for big organizations."""
 
 import xml.etree.ElementTree as ET
 
 import pytest
 
-from helpers.pictures import Arrow, Box, Node, Picture, bar_chart, graph, nice_ticks, tree
+from helpers import audit_trail
+from helpers.config import load_config
+from helpers.kit import Kit
+from helpers.organization import FOLD_FROM, account_boxes
+from helpers.organization import picture as organization_picture
+from helpers.pictures import (
+    ROUTE_AROUND,
+    Arrow,
+    Box,
+    Node,
+    Picture,
+    bar_chart,
+    graph,
+    nice_ticks,
+    tree,
+)
+from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION
+from helpers.targets import Target
+from runbook.execute import DEFAULT_CONFIG
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -199,3 +218,74 @@ def test_bar_chart_refuses_bad_series() -> None:
 )
 def test_nice_ticks_are_round(maximum: float, ticks: list[float]) -> None:
     assert nice_ticks(maximum) == pytest.approx(ticks)
+
+
+# --- at scale -----------------------------------------------------------------------------
+
+
+def test_many_alike_accounts_of_an_ou_fold_into_one_box() -> None:
+    accounts = [{"Id": f"{100000000000 + n}", "Name": f"app-{n:04d}"} for n in range(1000)]
+    notes = {a["Id"]: ["SCP: FullAWSAccess"] for a in accounts}
+    notes[accounts[7]["Id"]] = ["SCP: FullAWSAccess", "→ prod: queue orders"]
+    boxes = account_boxes(accounts, notes, management="123456789012")
+    assert [b.label for b in boxes] == ["999 accounts", "app-0007"]
+    assert boxes[0].notes == ["100000000000 … 100000000999", "SCP: FullAWSAccess"]
+    assert boxes[1].notes == [accounts[7]["Id"], "SCP: FullAWSAccess", "→ prod: queue orders"]
+    few = account_boxes(accounts[:FOLD_FROM], notes, management="123456789012")
+    assert len(few) == FOLD_FROM  # a few dozen are shown one by one
+
+
+def test_a_thousand_account_tree_shows_a_box_per_ou_not_per_account() -> None:
+    management = {"Id": "123456789012", "Name": "management"}
+    ous = []
+    for ou in ("Dev", "Prod"):
+        accounts = [{"Id": f"{ou}{n:09d}", "Name": f"{ou}-{n}"} for n in range(500)]
+        ous.append(Node(ou, "ou", children=account_boxes(accounts, {}, management["Id"])))
+    root = Node("Root", "root", children=[*account_boxes([management], {}, "123456789012"), *ous])
+    drawn = parse(tree(root))
+    assert len(groups(drawn, "node")) == 6  # root, management, two OUs, a box in each
+    assert texts(drawn).count("500 accounts") == 2
+
+
+def test_beyond_a_few_dozen_boxes_arrows_go_straight() -> None:
+    boxes = [Box(f"b{n}", f"account {n}") for n in range(ROUTE_AROUND + 1)]
+    arrows = [Arrow(b.id, "b0", "logs") for b in boxes[1:]]
+    root = parse(graph(boxes, arrows))
+    for group in groups(root, "arrow"):
+        d = group.find(f"{SVG}path").get("d")
+        start, control, end = (
+            [float(v) for v in point.split(",")] for point in d[1:].replace(" Q", " ").split()
+        )
+        middle = [(a + b) / 2 for a, b in zip(start, end, strict=True)]
+        assert control == pytest.approx(middle, abs=0.2)
+
+
+def test_the_trail_picture_of_a_big_organization_has_a_box_per_ou(clean_sandbox, aws, tmp_path):
+    clean_sandbox.configure(create_account_seconds=0, account_quota=40)
+    orgs = aws("organizations")
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    ou = orgs.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]
+    for n in range(FOLD_FROM + 6):
+        orgs.create_account(AccountName=f"app-{n}", Email=f"app-{n}@example.com")
+    pages = orgs.get_paginator("list_accounts").paginate()  # the creations end at this call
+    for account in (a for page in pages for a in page["Accounts"]):
+        if account["Id"] != MANAGEMENT_ACCOUNT_ID:
+            orgs.move_account(
+                AccountId=account["Id"], SourceParentId=root, DestinationParentId=ou["Id"]
+            )
+    config = load_config(DEFAULT_CONFIG)
+    kit = Kit("05_test", config, Target.sandbox(clean_sandbox.url, SANDBOX_REGION), False, tmp_path)
+    where = audit_trail.Where(
+        "org-trail", SANDBOX_REGION, MANAGEMENT_ACCOUNT_ID, "o-x", "app-0", "1", "logs", 365
+    )
+    drawn = parse(audit_trail.picture(kit, where))
+    assert [b.find(f"{SVG}title").text.split(" · ")[0] for b in groups(drawn, "box")] == [
+        "master",  # moto's name for the management account
+        "Workloads",
+        "logs",
+    ]
+    assert f"{FOLD_FROM + 6} account(s)" in texts(drawn)
+    assert len(groups(drawn, "arrow")) == 2
+    tree_texts = texts(parse(organization_picture(kit.management)))
+    assert f"{FOLD_FROM + 6} accounts" in tree_texts
