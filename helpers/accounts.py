@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 
 from helpers.config import Account
 from helpers.kit import Kit, KitError
-from helpers.organization import child_ous, describe, root_id
+from helpers.organization import child_accounts, child_ous, describe, root_id
 from helpers.targets import ACCESS_ROLE, KitSession
 
 MAX_IN_FLIGHT = 5  # AWS allows five CreateAccount requests in progress at once
@@ -354,13 +354,20 @@ def ensure_access_roles(kit: Kit) -> None:
 def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | None]) -> None:
     """Move each account into the OU the config names."""
     orgs = kit.management.client("organizations")
+    parents = {  # read per OU, not per account
+        account["Id"]: ou_id
+        for ou_id in dict.fromkeys(i for i in ous.values() if i)
+        for account in child_accounts(kit.management, ou_id)
+    }
     for account in kit.config.accounts:
         account_id, target = ids.get(account.name), ous[account.ou]
         resource = f"account {account.name}"
         if account_id is None or target is None:
             kit.change("move", resource, f"to {account.ou} once it exists")
             continue
-        parent = orgs.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+        parent = (
+            parents.get(account_id) or orgs.list_parents(ChildId=account_id)["Parents"][0]["Id"]
+        )
         if parent == target:
             kit.keep(resource, f"in {account.ou}")
         elif kit.change("move", resource, f"to {account.ou}"):
