@@ -10,6 +10,8 @@ would be locked out of it, and only the management account could repair it.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -370,29 +372,82 @@ def _cell(decision: Decision, expected: bool) -> str:
     return text if decision.allowed == expected else f"{text} (NOT AS EXPECTED)"
 
 
+_VERSION = re.compile(r'"Version": "[0-9-]+"')
+# A digit where an account id's digit could line up with it: after a colon (an ARN's account
+# field), a wildcard, the start of a value, or where JSON puts a number.
+_ACCOUNT_DIGIT = re.compile(r'(?:^|[\s:*?"\[,{])[0-9]')
+
+
+def account_blind(policy: Policy) -> bool:
+    """Whether a policy decides alike for every account. Account ids differ only in their
+    digits, always between colons in an ARN or alone as a value, and a wildcard matches any
+    digit: a policy without variables and without a digit that could line up with an
+    account's (the 3 of s3, the 1 of eu-west-1 cannot) cannot tell two accounts apart."""
+    text = _VERSION.sub("", json.dumps(policy.document))
+    return "${" not in text and _ACCOUNT_DIGIT.search(text) is None
+
+
+def _alike(reaches: Sequence[Reach]) -> list[list[Reach]]:
+    """The reaches in groups whose SCPs are the same, level by level, and account-blind:
+    the evaluator decides alike for every account of a group."""
+    groups: dict[object, list[Reach]] = {}
+    for index, reach in enumerate(reaches):
+        policies = [p for level in reach.levels for p in level.policies]
+        key: object = index  # an account of its own
+        if all(account_blind(p) for p in policies):
+            key = tuple(
+                tuple(json.dumps(p.document, sort_keys=True) for p in level.policies)
+                for level in reach.levels
+            )
+        groups.setdefault(key, []).append(reach)
+    return list(groups.values())
+
+
+def _decide(
+    intent: Intent, probe: Probe, account: str, levels, organization: str, management: bool
+) -> Decision:
+    """The probe's decision in one account: the first of its actions refused, else the first."""
+    decisions = [
+        evaluate(
+            Request(
+                probe.principal(intent.partition, account),
+                action,
+                probe.resource(account),
+                probe.region,
+                organization=organization,
+                management_account=management,
+                context={"aws:ResourceAccount": account},
+            ),
+            Policies(identity=(ADMIN,), scps=levels, resource=_trust(action, account)),
+        )
+        for action in probe.actions
+    ]
+    refused = [d for d in decisions if not d.allowed]
+    return (refused or decisions)[0]
+
+
 def prove(
     intent: Intent, reaches: Sequence[Reach], organization: str | None, management_id: str
 ) -> Proof:
-    """Evaluate every probe in every reached account and in the management account, offline."""
+    """Evaluate every probe in every reached account and in the management account, offline.
+
+    Accounts whose SCPs are alike and account-blind are decided once, by the first of them:
+    the others' cells are its decisions, unless a guarded probe is refused there, when each
+    account is decided on its own (so that every problem names its own account)."""
     proof = Proof(intent, list(reaches), probes(intent))
-    accounts = [(r.name, r.account_id or PLANNED_ID, r.levels) for r in reaches]
+    org = organization or PLANNED_ORG
+    groups = _alike(reaches)
     for index, probe in enumerate(proof.rows):
-        for name, account, levels in [*accounts, (MANAGEMENT, management_id, ())]:
-            decisions = [
-                evaluate(
-                    Request(
-                        probe.principal(intent.partition, account),
-                        action,
-                        probe.resource(account),
-                        probe.region,
-                        organization=organization or PLANNED_ORG,
-                        management_account=name == MANAGEMENT,
-                        context={"aws:ResourceAccount": account},
-                    ),
-                    Policies(identity=(ADMIN,), scps=levels, resource=_trust(action, account)),
-                )
-                for action in probe.actions
-            ]
-            refused = [d for d in decisions if not d.allowed]
-            proof.cells[(index, name)] = (refused or decisions)[0]
+        for group in groups:
+            first = group[0]
+            decision = _decide(
+                intent, probe, first.account_id or PLANNED_ID, first.levels, org, False
+            )
+            guarded = probe.guard is not None and probe.expected and not decision.allowed
+            for reach in group:
+                if guarded and reach is not first:
+                    account = reach.account_id or PLANNED_ID
+                    decision = _decide(intent, probe, account, reach.levels, org, False)
+                proof.cells[(index, reach.name)] = decision
+        proof.cells[(index, MANAGEMENT)] = _decide(intent, probe, management_id, (), org, True)
     return proof
