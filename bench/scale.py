@@ -25,7 +25,7 @@ import contextlib
 import io
 import json
 import math
-import socket
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -39,7 +39,7 @@ import runbook
 from helpers import accounts, guardrails, organization
 from helpers.config import load_config
 from helpers.kit import Kit
-from helpers.sandbox import ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
+from helpers.sandbox import SANDBOX_REGION, Sandbox
 from helpers.targets import Target
 from runbook.execute import DEFAULT_CONFIG
 
@@ -68,24 +68,18 @@ def _kit_json(url: str, path: str, body: dict | None = None) -> dict:
 
 @contextlib.contextmanager
 def sandbox_process():
-    """A sandbox in a process of its own: (url, pid)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "runbook", "sandbox", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
+    """A sandbox in a process of its own (`python -m runbook sandbox`): (url, pid)."""
+    command = [sys.executable, "-m", "runbook", "sandbox"]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _kit_json(url, f"/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the sandbox did not start") from None
-                time.sleep(0.2)
-        yield url, process.pid
+        # it prints the environment to export once it is seeded
+        found = (line for line in process.stdout if line.startswith("export AWS_ENDPOINT_URL="))
+        line = next(found, None)
+        if line is None:
+            raise RuntimeError("the sandbox did not start")
+        yield shlex.split(line.partition("=")[2])[0], process.pid
     finally:
         process.terminate()
         process.wait(timeout=30)
