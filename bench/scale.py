@@ -25,6 +25,8 @@ import contextlib
 import io
 import json
 import math
+import os
+import resource
 import shlex
 import subprocess
 import sys
@@ -93,6 +95,15 @@ def peak_mib(pid: int) -> float:
     raise RuntimeError("no VmHWM")
 
 
+def cpu_seconds(sandbox_pid: int) -> float:
+    """CPU seconds used so far by the sandbox and by the step kernels that have ended (the
+    steadier figure on a shared machine)."""
+    fields = Path(f"/proc/{sandbox_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    sandbox = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    kernels = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return sandbox + kernels.ru_utime + kernels.ru_stime
+
+
 def _steps(summary: dict) -> dict[str, dict]:
     failed = [s for s in summary["steps"] if s["status"] == "failed"]
     if failed:
@@ -122,10 +133,10 @@ def measure(members: int, folder: Path) -> dict:
             _steps(runbook.run(config, endpoint_url=url, out=folder, numbers=BUILD_STEPS))
         built = time.perf_counter() - started
         before = _kit_json(url, "/_kit/stats")["requests"]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds(pid)
         with quiet:
             steps = _steps(runbook.run(config, endpoint_url=url, out=folder, apply=False))
-        planned = time.perf_counter() - started
+        planned, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
         requests = _kit_json(url, "/_kit/stats")["requests"] - before
         proof = proof_seconds(url, config, folder)
         memory = peak_mib(pid)
@@ -135,6 +146,7 @@ def measure(members: int, folder: Path) -> dict:
         "members": members,
         "build": built,
         "plan": planned,
+        "cpu": cpu,
         "scorecard": steps["09"]["seconds"],
         "step06": steps["06"]["seconds"],
         "proof": proof,
@@ -191,21 +203,24 @@ def main() -> None:
 def _print(rows: list[dict]) -> None:
     """The table so far: totals, then per member account."""
     print(
-        "\nsynthetic organization, `runbook plan` over steps 00-09 (seconds; calls are AWS "
-        "requests the sandbox received; memory is the sandbox's peak)"
+        "\nsynthetic organization, `runbook plan` over steps 00-09 (seconds; CPU: the sandbox's "
+        "and the step kernels'; calls: AWS requests the sandbox received; memory: the "
+        f"sandbox's peak; load average now {os.getloadavg()[0]:.1f})"
     )
     head = (
-        f"{'members':>8}{'build':>9}{'plan':>9}{'09 score':>10}{'06 step':>9}{'proof':>8}"
+        f"{'members':>8}{'build':>9}{'plan':>9}{'CPU':>8}{'09 score':>10}{'06 step':>9}{'proof':>8}"
         f"{'calls':>9}{'09 calls':>10}{'peak MiB':>10}"
-        f" |{'plan ms':>9}{'09 ms':>8}{'proof ms':>9}{'calls':>7}{'09 calls':>9}{'MiB':>7}"
+        f" |{'plan ms':>9}{'CPU ms':>8}{'09 ms':>8}{'proof ms':>9}{'calls':>7}{'09 calls':>9}"
+        f"{'MiB':>7}"
     )
     print(head + "\n" + "-" * len(head))
     for r in rows:
         n = r["members"]
         print(
-            f"{n:>8}{r['build']:>9.1f}{r['plan']:>9.1f}{r['scorecard']:>10.1f}"
+            f"{n:>8}{r['build']:>9.1f}{r['plan']:>9.1f}{r['cpu']:>8.1f}{r['scorecard']:>10.1f}"
             f"{r['step06']:>9.1f}{r['proof']:>8.2f}{r['calls']:>9}{r['scorecard_calls']:>10}"
-            f"{r['memory']:>10.0f} |{1000 * r['plan'] / n:>9.0f}{1000 * r['scorecard'] / n:>8.0f}"
+            f"{r['memory']:>10.0f} |{1000 * r['plan'] / n:>9.0f}{1000 * r['cpu'] / n:>8.0f}"
+            f"{1000 * r['scorecard'] / n:>8.0f}"
             f"{1000 * r['proof'] / n:>9.1f}{r['calls'] / n:>7.1f}{r['scorecard_calls'] / n:>9.1f}"
             f"{r['memory'] / n:>7.2f}"
         )
