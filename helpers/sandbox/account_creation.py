@@ -39,13 +39,15 @@ def _materialise(creation: Creation) -> None:
 
 @handler("*", "*")
 def settle_creations(request: Request) -> None:
-    """Before any request is answered, finish the creations whose time has come."""
+    """Before any request is answered, finish the creations whose time has come (only those
+    still running are looked at: every request passes here)."""
     now = time.time()
-    for creation in pending.creations.values():
-        if creation.completed is None and now >= creation.ready_at:
+    for creation in list(pending.running.values()):
+        if now >= creation.ready_at:
             if creation.failure is None:
                 _materialise(creation)
             creation.completed = creation.ready_at
+            del pending.running[creation.id]
 
 
 @handler("organizations", "CreateAccount")
@@ -72,7 +74,7 @@ def create_account(request: Request) -> Response:
         ready_at=now + request.settings.create_account_seconds,
         failure=failure,
     )
-    pending.creations[creation.id] = creation
+    pending.creations[creation.id] = pending.running[creation.id] = creation
     return json_reply({"CreateAccountStatus": creation.describe()})
 
 

@@ -143,6 +143,7 @@ class PendingWork:
 
     handshakes: dict[str, Handshake] = field(default_factory=dict)
     creations: dict[str, Creation] = field(default_factory=dict)
+    running: dict[str, Creation] = field(default_factory=dict)  # creations not yet completed
 
 
 pending = PendingWork()
@@ -152,6 +153,7 @@ pending = PendingWork()
 def _clear_pending() -> None:
     pending.handshakes.clear()
     pending.creations.clear()
+    pending.running.clear()
     # moto's reset keeps its map of member accounts to management accounts.
     organizations_backends.master_accounts.clear()
 
@@ -170,10 +172,8 @@ def creations_in_flight(backend: OrganizationsBackend) -> list[Creation]:
     """The organization's creations that are still running and will succeed."""
     return [
         creation
-        for creation in pending.creations.values()
-        if creation.management_id == backend.account_id
-        and creation.completed is None
-        and creation.failure is None
+        for creation in pending.running.values()
+        if creation.management_id == backend.account_id and creation.failure is None
     ]
 
 
