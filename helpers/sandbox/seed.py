@@ -16,6 +16,8 @@ from botocore.client import BaseClient
 from botocore.config import Config
 from moto.iam.models import iam_backends
 
+from .review_seed import REVIEW_SEED, seed_review
+
 MANAGEMENT_ACCOUNT_ID = "123456789012"
 ORIGINAL_ACCOUNT_ID = "444455556666"
 SANDBOX_REGION = "eu-central-1"
@@ -38,6 +40,7 @@ SEEDED_RESOURCES: dict[str, Any] = {
         "role": "prod-app",
         "security_groups": ["prod-alb", "prod-web"],
     },
+    "review": REVIEW_SEED,  # what step 08's review finds, and its clean twins
 }
 
 _COMMON_TAGS = {"project": "acme-shop", "owner": "platform-team"}
@@ -191,6 +194,7 @@ def seed(endpoint_url: str) -> None:
     _seed_iam(_client(endpoint_url, "iam"))
     _seed_s3(_client(endpoint_url, "s3"))
     _seed_ec2(_client(endpoint_url, "ec2"))
+    seed_review(lambda service: _client(endpoint_url, service))
 
 
 def own_credentials(account_id: str) -> dict[str, str] | None:
