@@ -341,7 +341,7 @@ def check_iam(scope: Scope, settings) -> Iterator[Finding]:
                     yield scope.finding("iam", f"{kind} {name}", what, IAM_FIXES[kind])
 
 
-def _opened(rule: dict, ports: list[int]) -> str:
+def opened(rule: dict, ports: list[int]) -> str:
     """What a rule opens, in words, if it is every port or one of the admin `ports`."""
     protocol = {"6": "tcp", "17": "udp"}.get(rule["IpProtocol"], rule["IpProtocol"])
     if protocol == "-1":
@@ -365,8 +365,8 @@ def check_network(scope: Scope, settings) -> Iterator[Finding]:
                 for key, (field, cidr) in WORLD.items()
             }
             sources = [r[WORLD[key][0]] for key, ranges in world.items() for r in ranges]
-            opened = _opened(rule, settings.admin_ports) if sources else ""
-            if not opened:
+            exposed = opened(rule, settings.admin_ports) if sources else ""
+            if not exposed:
                 continue
             revoke = {k: rule[k] for k in ("IpProtocol", "FromPort", "ToPort") if k in rule}
             revoke |= {key: ranges for key, ranges in world.items() if ranges}
@@ -377,7 +377,7 @@ def check_network(scope: Scope, settings) -> Iterator[Finding]:
                 "address range"
             )
             yield scope.finding(
-                "network", resource.label, f"{opened} open to {' and '.join(sources)}", fix
+                "network", resource.label, f"{exposed} open to {' and '.join(sources)}", fix
             )
 
 
@@ -407,22 +407,27 @@ def check_volumes(scope: Scope, settings) -> Iterator[Finding]:
             )
 
 
-def _account_block(scope: Scope) -> dict:
-    """The account's S3 Block Public Access settings ({} when it has none)."""
-    s3control = scope.session.client("s3control")
-    if scope.session.endpoint_url:
-        # S3 Control's hosts start with the account id (123456789012.s3-control...), which
-        # an endpoint on loopback cannot resolve: send the requests to the endpoint itself.
-        host = urlsplit(scope.session.endpoint_url).netloc
+def s3control(session: KitSession):
+    """The session's S3 Control client. S3 Control's hosts start with the account id
+    (123456789012.s3-control...), which an endpoint on loopback cannot resolve: with an
+    endpoint (the sandbox), its requests go to the endpoint's own host."""
+    client = session.client("s3control")
+    if session.endpoint_url:
+        host = urlsplit(session.endpoint_url).netloc
 
         def to_endpoint(request, **_) -> None:
             request.url = urlunsplit(urlsplit(request.url)._replace(netloc=host))
 
-        s3control.meta.events.register(
+        client.meta.events.register(
             "before-sign.s3-control", to_endpoint, unique_id="kit-s3control-endpoint"
         )
+    return client
+
+
+def _account_block(scope: Scope) -> dict:
+    """The account's S3 Block Public Access settings ({} when it has none)."""
     answer = _absent(
-        s3control.get_public_access_block,
+        s3control(scope.session).get_public_access_block,
         "NoSuchPublicAccessBlockConfiguration",
         AccountId=scope.account_id,
     )
