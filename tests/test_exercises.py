@@ -23,6 +23,13 @@ from helpers.kit import REPO
 #               what the message must name)]
 Edit = str | tuple[str, str]
 WRONG: dict[str, list[tuple[dict[int, Edit], str]]] = {
+    "00_isolation_holes": [
+        ({0: ("role_into_prod = next(", 'role_into_prod = "dev-app" or next(')}, "already names"),
+        (
+            {1: ("ec2.revoke_security_group_ingress(", "dict(")},
+            "prod-web still accepts tcp 8080 from dev-alb",
+        ),
+    ],
     "01_organization_and_accounts": [
         ({2: ("orgs.move_account(", "dict(")}, "is in Root, not in OU Sandboxes"),  # no move
         (
@@ -99,6 +106,35 @@ WRONG: dict[str, list[tuple[dict[int, Edit], str]]] = {
                 )
             },
             "case_1: ExplicitlyDenied is right, but the layer that decides is the SCPs",
+        ),
+    ],
+    "07_cost_per_account": [
+        (
+            {
+                0: (
+                    'spend.amount(accounts["dev"], last_complete)',
+                    "sum(spend.amount(a, last_complete) for a in spend.accounts())",
+                )
+            },
+            "the whole organization's bill",
+        ),
+        ({0: ("spend.months[-2]", "spend.months[-1]")}, "still counting (estimated)"),
+    ],
+    "08_review": [
+        (
+            {1: ("ec2.revoke_security_group_ingress(", "dict(")},
+            "the review still reports security group dev-debug",
+        ),
+        ({1: ('("eu-central-1", "eu-west-1")', '("eu-central-1",)')}, "is still off in eu-west-1"),
+    ],
+    "design_organization": [
+        (
+            {0: ("ou: Workloads/Prod}", "ou: Workloads/Dev}")},
+            "booking-dev and booking-prod share OU",
+        ),
+        (
+            {0: ("provider: {account: payments-dev,", "provider: {account: payments-prod,")},
+            "path payment-requests-dev crosses from dev to prod",
         ),
     ],
     "09_scorecard_review": [
@@ -220,7 +256,7 @@ def test_every_exercise_has_a_planted_wrong_answer() -> None:
 
 
 # The steps the issue lists: each needs an exercise once its notebook exists.
-STEPS = ("01", "02", "03", "04", "05", "06", "09")
+STEPS = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09")
 
 
 def test_every_step_of_the_journey_has_an_exercise() -> None:
@@ -228,6 +264,7 @@ def test_every_step_of_the_journey_has_an_exercise() -> None:
     present = {p.name[:2] for p in (REPO / "notebooks").glob("0[0-9]_*.ipynb")}
     assert {s for s in STEPS if s in present} <= taught
     assert sum(e.name.startswith("bug_") for e in EXERCISES.values()) >= 2
+    assert any(e.name.startswith("design_") for e in EXERCISES.values())
 
 
 def test_the_index_lists_every_exercise() -> None:

@@ -175,9 +175,9 @@ def _found(check: str, url: str, settings: review.Settings | None = None) -> lis
 
 def _fix_network(session) -> None:
     ec2 = session.client("ec2")
-    [group] = ec2.describe_security_groups(GroupNames=[SEED["open_security_group"]])[
-        "SecurityGroups"
-    ]
+    [group] = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [SEED["open_security_group"]]}]
+    )["SecurityGroups"]
     ec2.revoke_security_group_ingress(
         GroupId=group["GroupId"], IpPermissions=group["IpPermissions"]
     )

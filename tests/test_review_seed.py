@@ -24,9 +24,9 @@ def _tags(entry: dict) -> dict[str, str]:
 
 def test_ssh_is_open_to_the_world_in_one_untagged_group(seeded, aws):
     ec2 = aws("ec2", ORIGINAL_ACCOUNT_ID)
-    [group] = ec2.describe_security_groups(GroupNames=[SEED["open_security_group"]])[
-        "SecurityGroups"
-    ]
+    [group] = ec2.describe_security_groups(
+        Filters=[{"Name": "group-name", "Values": [SEED["open_security_group"]]}]
+    )["SecurityGroups"]
     [rule] = group["IpPermissions"]
     assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"]) == ("tcp", 22, 22)
     assert rule["IpRanges"] == [{"CidrIp": "0.0.0.0/0"}]
