@@ -194,54 +194,75 @@ class Scope:
                 )
         return found
 
+    def _listed(self, operation: str, key: str) -> Iterator[tuple[str, dict]]:
+        """(region, entry) of an EC2 listing in every allowed region."""
+        for region in self.regions:
+            for page in self.ec2(region).get_paginator(operation).paginate():
+                for entry in page[key]:
+                    yield region, entry
+
+    def _ec2_resource(self, region: str, kind: str, label: str, tags: list[dict]) -> Resource:
+        """An EC2 resource; `kind` as its ARN names it (volume/vol-...)."""
+        arn = f"arn:aws:ec2:{region}:{self.account_id}:{kind}"
+        return Resource(label, arn, region, _pairs(tags))
+
     @cached_property
     def volumes(self) -> list[tuple[Resource, dict]]:
         """(resource, DescribeVolumes entry) of every EBS volume in the allowed regions."""
-        found = []
-        for region in self.regions:
-            pages = self.ec2(region).get_paginator("describe_volumes").paginate()
-            for volume in (v for page in pages for v in page["Volumes"]):
-                arn = f"arn:aws:ec2:{region}:{self.account_id}:volume/{volume['VolumeId']}"
-                label = _named("EBS volume", volume["VolumeId"], volume.get("Tags", []), region)
-                found.append((Resource(label, arn, region, _pairs(volume.get("Tags", []))), volume))
-        return found
+        return [
+            (
+                self._ec2_resource(
+                    region,
+                    f"volume/{v['VolumeId']}",
+                    _named("EBS volume", v, "VolumeId", region),
+                    v.get("Tags", []),
+                ),
+                v,
+            )
+            for region, v in self._listed("describe_volumes", "Volumes")
+        ]
 
     @cached_property
     def groups(self) -> list[tuple[Resource, dict]]:
         """(resource, DescribeSecurityGroups entry) of every security group but the defaults."""
-        found = []
-        for region in self.regions:
-            pages = self.ec2(region).get_paginator("describe_security_groups").paginate()
-            for group in (g for page in pages for g in page["SecurityGroups"]):
-                if group["GroupName"] == "default":
-                    continue
-                arn = f"arn:aws:ec2:{region}:{self.account_id}:security-group/{group['GroupId']}"
-                label = f"security group {group['GroupName']} ({group['GroupId']}, {region})"
-                found.append((Resource(label, arn, region, _pairs(group.get("Tags", []))), group))
-        return found
+        return [
+            (
+                self._ec2_resource(
+                    region,
+                    f"security-group/{g['GroupId']}",
+                    f"security group {g['GroupName']} ({g['GroupId']}, {region})",
+                    g.get("Tags", []),
+                ),
+                g,
+            )
+            for region, g in self._listed("describe_security_groups", "SecurityGroups")
+            if g["GroupName"] != "default"
+        ]
 
     @cached_property
     def instances(self) -> list[Resource]:
-        found = []
-        for region in self.regions:
-            pages = self.ec2(region).get_paginator("describe_instances").paginate()
-            for instance in (i for p in pages for r in p["Reservations"] for i in r["Instances"]):
-                if instance["State"]["Name"] in ("shutting-down", "terminated"):
-                    continue
-                arn = f"arn:aws:ec2:{region}:{self.account_id}:instance/{instance['InstanceId']}"
-                tags = instance.get("Tags", [])
-                label = _named("EC2 instance", instance["InstanceId"], tags, region)
-                found.append(Resource(label, arn, region, _pairs(tags)))
-        return found
+        """Every EC2 instance not on its way out, in the allowed regions."""
+        return [
+            self._ec2_resource(
+                region,
+                f"instance/{i['InstanceId']}",
+                _named("EC2 instance", i, "InstanceId", region),
+                i.get("Tags", []),
+            )
+            for region, reservation in self._listed("describe_instances", "Reservations")
+            for i in reservation["Instances"]
+            if i["State"]["Name"] not in ("shutting-down", "terminated")
+        ]
 
 
 def _pairs(tags: list[dict]) -> tuple[tuple[str, str], ...]:
     return tuple((t["Key"], t["Value"]) for t in tags)
 
 
-def _named(kind: str, resource_id: str, tags: list[dict], region: str) -> str:
-    name = next((t["Value"] for t in tags if t["Key"] == "Name"), "")
-    return f"{kind} {resource_id} ({name + ', ' if name else ''}{region})"
+def _named(kind: str, entry: dict, id_key: str, region: str) -> str:
+    """ "EBS volume vol-123 (its Name tag, region)"."""
+    name = next((t["Value"] for t in entry.get("Tags", []) if t["Key"] == "Name"), "")
+    return f"{kind} {entry[id_key]} ({name + ', ' if name else ''}{region})"
 
 
 def _absent(call: Callable[..., dict], code: str, **params) -> dict | None:
@@ -474,9 +495,9 @@ def check_buckets(scope: Scope, settings) -> Iterator[Finding]:
 
 def check_backup(scope: Scope, settings) -> Iterator[Finding]:
     for region in scope.regions:
-        data = [r.label for r, _ in scope.volumes if r.region == region]
-        data += [r.label for r in scope.buckets if r.region == region]
-        if not data:
+        volumes = sum(r.region == region for r, _ in scope.volumes)
+        buckets = sum(r.region == region for r in scope.buckets)
+        if not volumes + buckets:
             continue
         backup = scope.session.client("backup", region_name=region)
         pages = backup.get_paginator("list_backup_plans").paginate()
@@ -485,7 +506,8 @@ def check_backup(scope: Scope, settings) -> Iterator[Finding]:
         yield scope.finding(
             "backup",
             f"AWS Backup in {region}",
-            f"no backup plan, while the account holds {_some(data)} there",
+            f"no backup plan, while the account holds {volumes} EBS volume(s) and {buckets} "
+            "bucket(s) there",
             f"create a plan with a rule (schedule, retention) and a selection of these resources "
             f"(aws backup create-backup-plan, then create-backup-selection, --region {region}); "
             "across the organization, a backup policy from the management account does it for "
