@@ -260,7 +260,7 @@ def _pairs(tags: list[dict]) -> tuple[tuple[str, str], ...]:
 
 
 def _named(kind: str, entry: dict, id_key: str, region: str) -> str:
-    """ "EBS volume vol-123 (its Name tag, region)"."""
+    """A label such as "EBS volume vol-123 (web-data, eu-central-1)"."""
     name = next((t["Value"] for t in entry.get("Tags", []) if t["Key"] == "Name"), "")
     return f"{kind} {entry[id_key]} ({name + ', ' if name else ''}{region})"
 
@@ -333,7 +333,7 @@ def _document(value: dict | str) -> str:
     return json.dumps(json.loads(value) if isinstance(value, str) else value, sort_keys=True)
 
 
-def check_iam(scope: Scope, settings) -> Iterator[Finding]:
+def check_iam(scope: Scope, settings: Settings) -> Iterator[Finding]:
     details = _authorization_details(scope.session)
     managed = {
         p["Arn"]: next(v["Document"] for v in p["PolicyVersionList"] if v["IsDefaultVersion"])
@@ -378,7 +378,7 @@ def opened(rule: dict, ports: list[int]) -> str:
     )
 
 
-def check_network(scope: Scope, settings) -> Iterator[Finding]:
+def check_network(scope: Scope, settings: Settings) -> Iterator[Finding]:
     for resource, group in scope.groups:
         for rule in group["IpPermissions"]:
             world = {
@@ -402,7 +402,7 @@ def check_network(scope: Scope, settings) -> Iterator[Finding]:
             )
 
 
-def check_volumes(scope: Scope, settings) -> Iterator[Finding]:
+def check_volumes(scope: Scope, settings: Settings) -> Iterator[Finding]:
     off = [
         r
         for r in scope.regions
@@ -455,7 +455,7 @@ def _account_block(scope: Scope) -> dict:
     return (answer or {}).get("PublicAccessBlockConfiguration", {})
 
 
-def check_buckets(scope: Scope, settings) -> Iterator[Finding]:
+def check_buckets(scope: Scope, settings: Settings) -> Iterator[Finding]:
     if not scope.buckets:
         return
     account = _account_block(scope)
@@ -493,7 +493,7 @@ def check_buckets(scope: Scope, settings) -> Iterator[Finding]:
             )
 
 
-def check_backup(scope: Scope, settings) -> Iterator[Finding]:
+def check_backup(scope: Scope, settings: Settings) -> Iterator[Finding]:
     for region in scope.regions:
         volumes = sum(r.region == region for r, _ in scope.volumes)
         buckets = sum(r.region == region for r in scope.buckets)
@@ -515,7 +515,7 @@ def check_backup(scope: Scope, settings) -> Iterator[Finding]:
         )
 
 
-def check_tags(scope: Scope, settings) -> Iterator[Finding]:
+def check_tags(scope: Scope, settings: Settings) -> Iterator[Finding]:
     every = [*scope.buckets, *(r for r, _ in scope.volumes), *scope.instances]
     every += [r for r, _ in scope.groups]
     for resource in every:
@@ -565,7 +565,7 @@ def watches(budget: dict, account_id: str) -> bool:
     return not named or account_id in named
 
 
-def check_budget(scope: Scope, settings) -> Iterator[Finding]:
+def check_budget(scope: Scope, settings: Settings) -> Iterator[Finding]:
     if any(watches(b, scope.account_id) for b in settings.organization_budgets):
         return
     if scope.account_id != settings.management_id and budgets(scope.session, scope.account_id):
