@@ -77,5 +77,6 @@ def test_hints_grow_by_level_and_the_solution_comes_from_the_source(clean_sandbo
     assert "create_policy(" in str(exercise.solution())
     assert "```python" in exercise.solution()._repr_markdown_()
     assert exercise.check({}).status == "not attempted"  # the starting state, no answers
-    with pytest.raises(KeyError, match="the exercises are: 00_isolation_holes, 01_organization_and_accounts"):
+    listed = "the exercises are: 00_isolation_holes, 01_organization_and_accounts"
+    with pytest.raises(KeyError, match=listed):
         start("no-such-exercise", sandbox=clean_sandbox)

@@ -11,8 +11,8 @@ Validation has two layers:
   bad value does not hide the problems elsewhere.
 
 The package: `fields` (value types every section uses), one module per section (`accounts`,
-`identity_center`, `trail`, `cross_account`, `guardrails`, `governance`), `org` (the whole
-file and the order of the checks), `checks` (what the checks share), `catalogues` (what AWS
+`identity_center`, `trail`, `cross_account`, `guardrails`, `governance`, `review`), `org` (the
+whole file and the order of the checks), `checks` (what the checks share), `catalogues` (what AWS
 lists: regions, managed policies, Config rules; `python -m helpers.config.refresh` rewrites
 its snapshot), `loading` and `messages` (reading the file and telling its problems).
 
@@ -54,6 +54,7 @@ from .identity_center import (
 from .loading import load_config, parse_config
 from .messages import ConfigError
 from .org import OrgConfig
+from .review import Review, ReviewCheck
 from .trail import Trail
 
 __all__ = [
@@ -84,6 +85,8 @@ __all__ = [
     "PermissionSetConfig",
     "Provider",
     "RetiredIamUser",
+    "Review",
+    "ReviewCheck",
     "Section",
     "Trail",
     "aws_managed_policy_names",

@@ -11,6 +11,7 @@ from .fields import Region, Section
 from .governance import Costs, Governance
 from .guardrails import Guardrails
 from .identity_center import IdentityCenter
+from .review import Review
 from .trail import Trail
 
 
@@ -28,6 +29,7 @@ class OrgConfig(Section):
     governance: Governance | None = None
     costs: Costs = Costs()
     guardrails: Guardrails | None = None
+    review: Review = Review()
 
     def ou_paths(self) -> list[str]:
         """Every OU path, parents before children, e.g. ["Workloads", "Workloads/Dev"]."""
