@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +41,7 @@ from helpers.kit import Kit
 from helpers.tables import Table
 from helpers.targets import ACCESS_ROLE, KitSession
 
+THREADS = 8  # accounts read at once, each in a thread with its own session and clients
 MET, REVIEW_ITEM = "✅", "⚠️"  # the scorecard's statuses: a review item is never a failure
 SHOWN = 5  # findings a scorecard row names before "and N more"
 AWS_ROLE_PATHS = ("/aws-service-role/", "/aws-reserved/")  # service-linked, Identity Center
@@ -640,19 +642,21 @@ def review(kit: Kit) -> Review:
     settings = Settings(section.required_tags, section.admin_ports, management_id, watched)
     regions = list(dict.fromkeys([kit.config.home_region, *kit.config.allowed_regions]))
     roles, owned = kit_roles(kit), kit_buckets(kit)
-    found = accounts(kit)
-    result = Review([f"{name} ({i})" for i, name in found.items()])
-    for account_id, name in tqdm(found.items(), desc="accounts", unit="account"):
+    names = accounts(kit)
+
+    def read(account_id: str, name: str) -> list[Finding]:
+        """What the enabled checks find in one account."""
+        found: list[Finding] = []
         scope = None
         for check in section.checks:
             try:
                 session = kit.account(account_id)
                 scope = scope or Scope(account_id, name, session, regions, roles, owned)
-                result.findings.extend(RUNS[check](scope, settings))
+                found.extend(RUNS[check](scope, settings))
             except ClientError as error:
                 if error.response["Error"]["Code"] not in DENIED:
                     raise
-                result.findings.append(
+                found.append(
                     Finding(
                         check,
                         f"{name} ({account_id})",
@@ -662,6 +666,14 @@ def review(kit: Kit) -> Review:
                         "the right to read",
                     )
                 )
+        return found
+
+    result = Review([f"{name} ({i})" for i, name in names.items()])
+    kit.management.client("sts")  # made once here: the threads share it
+    with ThreadPoolExecutor(THREADS) as pool:
+        done = pool.map(read, names, names.values())
+        for found in tqdm(done, total=len(names), desc="accounts", unit="account"):
+            result.findings.extend(found)
     return result
 
 
