@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from helpers import audit_trail, costs, identity_center, paths, stacksets
+from helpers import audit_trail, costs, identity_center, paths, review, stacksets
 from helpers.accounts import state
 from helpers.config import region_partitions
 from helpers.kit import Kit
@@ -252,7 +252,8 @@ def scale(accounts: int, closed: int = 0) -> Row:
 
 
 def scorecard(kit: Kit) -> list[Row]:
-    """Every goal of the brief against the live organization (read calls only)."""
+    """Every goal of the brief against the live organization (read calls only), then step
+    08's review items."""
     found = live(kit)
     if found.org is None:
         return [
@@ -269,4 +270,5 @@ def scorecard(kit: Kit) -> list[Row]:
         trail(kit, found),
         regions(kit, found),
         scale(len(found.accounts), closed),
+        *(Row(**r) for r in review.scorecard_rows(kit)),  # review items: ✅ or ⚠️, never ❌
     ]
