@@ -502,3 +502,18 @@ def picture(kit: Kit, where: Where) -> Picture:
     arrows = [Arrow(b.id, "bucket", "AWSLogs/…/<each account id>/") for b in boxes]
     arrows[0] = Arrow(where.management_id, "bucket", f"AWSLogs/…/{where.management_id}/")
     return graph([*boxes, bucket], arrows)
+
+
+def show_evidence(kit: Kit, where: Where) -> tuple[str, str] | None:
+    """The trail as the management account and a workload account see it, the picture of
+    the calls flowing into one bucket (once applied), and where each account's logs land.
+    Returns the workload account (name, id) it looked from, if there is one."""
+    member = a_member(kit, where)
+    if kit.apply:
+        kit.show("The organization trail", status(kit, where))
+        if member:
+            name, member_id = member
+            kit.show(f"The trail as account {name} sees it", member_view(kit, member_id, where))
+        kit.show("Every account's calls, into one bucket", picture(kit, where))
+    kit.show("Where each account's logs land", destinations(kit, where))
+    return member

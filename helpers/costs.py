@@ -142,3 +142,14 @@ def chart(costs: Costs) -> Picture:
     title = "Cost per account and month" + (" (sample data)" if costs.sample else "")
     labels = [costs.names.get(a, a) for a in accounts]
     return bar_chart(labels, series, title, unit=costs.unit, caption=caption)
+
+
+def show(kit: Kit) -> Costs:
+    """Ask Cost Explorer once and show the cost per account and month, table and chart."""
+    spend = cost_per_account(kit)
+    if spend.note:
+        print(spend.note)
+    kit.show("Cost per account and month", table(spend))
+    if spend.amounts:
+        kit.show("Cost per account", chart(spend))
+    return spend

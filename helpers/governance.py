@@ -14,7 +14,7 @@ from __future__ import annotations
 from helpers.config import AwsConfig, GuardDuty, managed_rule_parameters
 from helpers.kit import Kit, KitError
 from helpers.organization import describe
-from helpers.stacksets import ensure_stack_set, template
+from helpers.stacksets import ensure_stack_set, show_deployed, template
 from helpers.tables import Table
 
 CONFIG_TEMPLATE = "config-recorder.yaml"
@@ -150,6 +150,19 @@ def config_view(kit: Kit, account_id: str) -> Table:
     return Table(["region", "recorder", "rule", "managed rule", "state"], rows)
 
 
+def show_config(kit: Kit, stack_set: str | None, account_ids: dict[str, str | None]) -> None:
+    """Where the Config stack set went and what one member account's Config shows; or why
+    Config is off."""
+    if stack_set is None:
+        print("AWS Config is off: set governance.config.enabled to true to switch it on.")
+        return
+    show_deployed(kit, stack_set, account_ids)
+    member = a_member(kit, account_ids)
+    if kit.apply and member:
+        name, account_id = member
+        kit.show(f"AWS Config as account {name} sees it", config_view(kit, account_id))
+
+
 # --- GuardDuty ----------------------------------------------------------------------------
 
 
@@ -244,3 +257,11 @@ def guardduty_members(kit: Kit, account_ids: dict[str, str | None]) -> Table:
                 account = member["AccountId"]
                 rows.append([region, names.get(account, ""), account, member["RelationshipStatus"]])
     return Table(["region", "account", "id", "status"], rows)
+
+
+def show_guardduty(kit: Kit, account_ids: dict[str, str | None]) -> None:
+    """The accounts GuardDuty watches; or why GuardDuty is off."""
+    if guardduty_section(kit) is None:
+        print("GuardDuty is off: set governance.guardduty.enabled to true to switch it on.")
+    elif kit.apply:
+        kit.show("The accounts GuardDuty watches", guardduty_members(kit, account_ids))

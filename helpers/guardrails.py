@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
@@ -21,7 +22,9 @@ from helpers.config import Guardrails, region_partitions
 from helpers.identity_center import account_ids
 from helpers.kit import Kit, KitError
 from helpers.organization import describe
+from helpers.organization import picture as organization_picture
 from helpers.policy import Decision, Policy, ScpLevel, explain_access
+from helpers.quiz import Answer
 from helpers.scp_proof import Intent, Proof, Reach, prove
 from helpers.stacksets import ou_ids
 from helpers.tables import Table
@@ -468,6 +471,28 @@ def demo_account(kit: Kit, plan: Plan) -> tuple[str, str] | None:
     return None
 
 
+TRIES = {  # service: (operation, parameters), a read call a workload account makes
+    "sqs": ("list_queues", {}),
+    "iam": ("list_roles", {"MaxItems": 1}),
+    "organizations": ("describe_organization", {}),
+}
+
+
+def _try(name: str, session, service: str, region: str) -> Attempt:
+    """One read call of TRIES from a session, and AWS's answer (a denial is an answer)."""
+    operation, parameters = TRIES[service]
+    client = session.client(service, region_name=region)
+    action = f"{service}:{client.meta.method_to_api_mapping[operation]}"
+    try:
+        getattr(client, operation)(**parameters)
+    except ClientError as error:
+        details = error.response["Error"]
+        if details["Code"] not in ("AccessDenied", "AccessDeniedException"):
+            raise
+        return Attempt(name, action, region, details["Code"], details["Message"])
+    return Attempt(name, action, region, "allowed")
+
+
 def attempts(kit: Kit, account: tuple[str, str], plan: Plan) -> list[Attempt]:
     """Read calls from the account's access role: in the home region, in a denied region,
     and global services called from the denied region. Read calls only: a re-run writes
@@ -475,26 +500,8 @@ def attempts(kit: Kit, account: tuple[str, str], plan: Plan) -> list[Attempt]:
     name, account_id = account
     session = kit.account(account_id)
     home, denied = plan.intent.home_region, plan.intent.denied_region
-    calls = [  # (service, operation, region, parameters)
-        ("sqs", "list_queues", home, {}),
-        ("sqs", "list_queues", denied, {}),
-        ("iam", "list_roles", denied, {"MaxItems": 1}),
-        ("organizations", "describe_organization", denied, {}),
-    ]
-    found = []
-    for service, operation, region, parameters in calls:
-        client = session.client(service, region_name=region)
-        action = f"{service}:{client.meta.method_to_api_mapping[operation]}"
-        try:
-            getattr(client, operation)(**parameters)
-        except ClientError as error:
-            details = error.response["Error"]
-            if details["Code"] not in ("AccessDenied", "AccessDeniedException"):
-                raise
-            found.append(Attempt(name, action, region, details["Code"], details["Message"]))
-            continue
-        found.append(Attempt(name, action, region, "allowed"))
-    return found
+    calls = [("sqs", home), ("sqs", denied), ("iam", denied), ("organizations", denied)]
+    return [_try(name, session, service, region) for service, region in calls]
 
 
 def attempts_table(found: list[Attempt]) -> Table:
@@ -537,3 +544,88 @@ def try_to_create_user(kit: Kit, account_id: str, user: str = "guardrail-test") 
         return f"{error.response['Error']['Code']}: {error.response['Error']['Message']}"
     iam.delete_user(UserName=user)
     raise KitError(f"account {account_id} could create IAM user {user}; the user is deleted again")
+
+
+# --- the step as the notebook shows it ----------------------------------------------------
+
+
+def show_plan(kit: Kit) -> Plan | None:
+    """Render and check the config's policies, and show them (no write call); None, and
+    said so, when the config has no guardrails section."""
+    plan = prepare(kit)
+    if plan is None:
+        print("The desired-state file has no guardrails section: the kit leaves SCPs alone.")
+        return None
+    validate(plan)
+    kit.show("The guardrails the config asks for", policies_table(plan))
+    return plan
+
+
+def show_proof(kit: Kit, plan: Plan | None) -> Proof | None:
+    """The proof matrix, shown, with each refusal and each cell not as the config means."""
+    if plan is None:
+        return None
+    proven = proof(kit, plan)
+    kit.show("Proof matrix: the evaluator's decision per request and account", proven.table())
+    for problem in proven.problems():
+        print("REFUSED:", problem)
+    for mismatch in proven.mismatches():
+        print("not as the config means:", mismatch)
+    return proven
+
+
+def ensure_guardrails(kit: Kit, plan: Plan | None, proven: Proof | None) -> Plan | None:
+    """Make it so (`apply`, refused unless the proof passed) and return the guardrails as
+    they stand after the step: read again once applied, the plan while only planning."""
+    if plan is None or proven is None:
+        return None
+    apply(kit, plan, proven)
+    return prepare(kit) if kit.apply else plan
+
+
+def show_picture(kit: Kit, now: Plan | None) -> None:
+    """The organization with the SCPs attached at each node (once there is one)."""
+    if now and now.org_id:
+        picture = organization_picture(kit.management, notes(now))
+        kit.show("The organization and the SCPs attached at each node", picture)
+
+
+def workload_account(kit: Kit, now: Plan | None) -> tuple[str, str] | None:
+    """The workload account (name, id) to try calls from once the guardrails are applied."""
+    return demo_account(kit, now) if now and kit.apply else None
+
+
+def show_denial(kit: Kit, now: Plan | None) -> Attempt | None:
+    """Read calls from a workload account under the guardrails, shown; the first refusal,
+    read from its message and explained layer by layer (read calls only)."""
+    account = workload_account(kit, now)
+    if now is None or account is None:
+        return None
+    tried = attempts(kit, account, now)
+    kit.show(f"Calls from account {account[0]} under the guardrails", attempts_table(tried))
+    denied = next((attempt for attempt in tried if attempt.denied), None)
+    if denied:
+        print("What the message says:", read_denial(denied.message))
+        kit.show(f"Why {denied.call} was refused in {denied.region}", explain(kit, denied))
+    return denied
+
+
+def probe(kit: Kit, service: str) -> Callable[[], Answer]:
+    """The real call a prediction waits for: a workload account's read call of `service`
+    (a key of TRIES) in the region the guardrail denies, explained when refused. Nothing is
+    called until the probe is."""
+    if service not in TRIES:
+        raise ValueError(f"service {service!r}: choose one of {', '.join(TRIES)}")
+
+    def call() -> Answer:
+        now = prepare(kit)
+        account = workload_account(kit, now)
+        if now is None or account is None:
+            raise KitError("no workload account under the region guardrail yet: run step 06")
+        region = now.intent.denied_region
+        tried = _try(account[0], kit.account(account[1]), service, region)
+        if not tried.denied:
+            return Answer.of(True, detail=f"{tried.call} in {region}: allowed")
+        return Answer.of(False, explain(kit, tried), tried.message)
+
+    return call

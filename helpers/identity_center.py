@@ -679,3 +679,39 @@ def unlisted_table(grants: list[Grant]) -> Table:
             for g in grants
         ],
     )
+
+
+# --- the step as the notebook shows it ----------------------------------------------------
+
+
+def users_table(kit: Kit) -> Table:
+    """The config's users: user name, display name, email."""
+    return Table(
+        ["user", "name", "email"],
+        [[u.user_name, u.display_name, u.email] for u in section(kit).users],
+    )
+
+
+def show_unlisted(kit: Kit, grants: list[Grant]) -> None:
+    """Show the assignments Identity Center holds that the config does not list, if any."""
+    if grants:
+        kit.show("Assignments not in the config", unlisted_table(grants))
+
+
+def show_portals(kit: Kit, reaches: dict[str, list[Access]]) -> None:
+    """What each person sees in the access portal, one table per person."""
+    for user in section(kit).users:
+        kit.show(
+            f"What {user.display_name} ({user.user_name}) sees in the portal",
+            portal_table(reaches[user.user_name]),
+        )
+
+
+def show_cli_configs(kit: Kit, directory: Directory, reaches: dict[str, list[Access]]) -> None:
+    """Write each person's AWS CLI configuration and show the files, with their profiles."""
+    paths = write_cli_configs(kit, directory, reaches)
+    rows = [
+        [user, path.name, sum(len(a.permission_sets) for a in reaches[user] if a.account_id)]
+        for user, path in paths.items()
+    ]
+    kit.show("AWS CLI configuration files", Table(["user", "file", "profiles"], rows))

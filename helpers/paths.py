@@ -23,6 +23,7 @@ from helpers.identity_center import account_ids
 from helpers.kit import Kit, KitError
 from helpers.pictures import Arrow, Box, Picture, graph
 from helpers.policy import Decision, explain_access
+from helpers.quiz import Answer
 from helpers.tables import Table
 
 SID_PREFIX = "KitPath"
@@ -620,6 +621,55 @@ def attempts_table(attempts: list[Attempt]) -> Table:
         for a in attempts
     ]
     return Table(["path", "caller", "action", "resource", "answer"], rows)
+
+
+def show_proof(kit: Kit, found: list[Grant]) -> list[Attempt]:
+    """Each path from its consumer's side, shown; a path that does not work yet becomes a
+    to-do. Nothing is tried while the step only plans (the grants are not there yet)."""
+    if not kit.apply:
+        return []
+    works = prove(kit, found)
+    kit.show("Each path from the consumer's side", attempts_table(works))
+    for attempt in works:
+        if not attempt.allowed:
+            kit.ask(f"path {attempt.path} does not work yet: {attempt.outcome}")
+    return works
+
+
+def show_outside(kit: Kit, found: list[Grant]) -> list[Attempt]:
+    """The calls outside the declared paths, shown with the explainer's reason for each
+    refusal (nothing is tried while the step only plans)."""
+    if not kit.apply:
+        return []
+    refused = outside_the_paths(kit, found)
+    kit.show("Calls outside the declared paths", attempts_table(refused))
+    for attempt in refused:
+        if attempt.decision is not None:
+            kit.show(f"Why: {attempt.path}, {attempt.action}", attempt.decision.text())
+    return refused
+
+
+def probe(
+    kit: Kit, path: str, caller: str | None = None, outside_prefix: bool = False
+) -> Callable[[], Answer]:
+    """The real call a prediction waits for: the path's read call from its consumer (or
+    from the config account `caller`), outside the path's prefix if asked, explained when
+    refused. Nothing is called until the probe is."""
+
+    def call() -> Answer:
+        grant = next((g for g in grants(kit) if g.path.name == path), None)
+        if grant is None or not grant.ready:
+            raise KitError(f"path {path} is not granted yet: run this step first")
+        ids = account_ids(kit)
+        session = kit.account(ids[caller]) if caller else consumer_session(kit, grant)
+        tried = _attempt(kit, path, session, grant, outside_prefix)
+        if tried.allowed:
+            return Answer.of(True, detail=f"{tried.action} on {tried.resource}: allowed")
+        context = {"s3:prefix": ""} if outside_prefix else None
+        decision = _explained(kit, tried, grant, context).decision
+        return Answer.of(False, decision, tried.outcome)
+
+    return call
 
 
 # --- what the paths look like -------------------------------------------------------------

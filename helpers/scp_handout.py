@@ -81,9 +81,9 @@ def render(plan: Plan, example: Attempt | None = None) -> str:
         lines += [
             f"Allowed regions: **{regions}**. A call to a regional service anywhere else is "
             "denied, even for administrators. Global services keep working from any region: "
-            "IAM, STS, Organizations, Route 53, CloudFront, Support, billing and a few more "
-            "(AWS serves them from us-east-1). Any such list can be incomplete: if a global "
-            "service you need is refused, tell us.",
+            "IAM, Organizations, Route 53, CloudFront, Support, billing and a few more, which "
+            "AWS serves from us-east-1, and STS, which also answers in every region. Any such "
+            "list can be incomplete: if a global service you need is refused, tell us.",
         ]
         if intent.break_glass_role:
             lines += [
@@ -144,3 +144,13 @@ def write(kit: Kit, plan: Plan, example: Attempt | None = None) -> Handout:
     text = render(plan, example)
     path.write_text(text, encoding="utf-8")
     return Handout(path, text)
+
+
+def show(kit: Kit, now: Plan | None, example: Attempt | None = None) -> Handout | None:
+    """Write the handout for the guardrails as they stand and show it (not while planning:
+    the handout describes what is applied)."""
+    if now is None or not kit.apply:
+        return None
+    handout = write(kit, now, example)
+    kit.show(f"The handout ({handout.path.name})", handout)
+    return handout

@@ -257,6 +257,13 @@ def instances(kit: Kit, name: str, account_names: dict[str, str]) -> Table:
     return Table(["account", "id", "region", "status"], sorted(rows))
 
 
+def show_deployed(kit: Kit, name: str | None, account_ids: dict[str, str | None]) -> None:
+    """Show where AWS deployed the stack set, account by account (not while planning)."""
+    if kit.apply and name:
+        names = {account_id: n for n, account_id in account_ids.items() if account_id}
+        kit.show(f"Where AWS deployed stack set {name}", instances(kit, name, names))
+
+
 # --- the baseline roles (step 04) ---------------------------------------------------------
 
 
