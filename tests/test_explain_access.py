@@ -54,7 +54,7 @@ def test_it_names_the_ou_and_the_scp_that_denied(org: Org, kit: Kit) -> None:
     assert (cause.kind, cause.policy, cause.level, cause.sid) == (
         "scp",
         "allowed-regions",
-        f"ou Workloads ({org.ou})",
+        f"OU Workloads ({org.ou})",
         "DenyOutsideAllowedRegions",
     )
     assert decision.reasons() == [

@@ -28,7 +28,7 @@ FULL = ResourceControlPolicy(
 def perimeter_decision(principal: str, organization: str | None = None) -> str:
     """The RCP layer's say on a read of a member account's object, everything else allowing."""
     perimeter = data_perimeter_rcp(ORG, trusted_accounts=[PARTNER])
-    level = ScpLevel("root r-abcd", (FULL, ResourceControlPolicy("perimeter", perimeter)))
+    level = ScpLevel("root", "r-abcd", (FULL, ResourceControlPolicy("perimeter", perimeter)))
     request = Request(
         principal, "s3:GetObject", OBJECT, "eu-west-1", organization=organization,
         resource_organization=ORG, context={"aws:ResourceAccount": MEMBER},

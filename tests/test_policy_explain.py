@@ -7,7 +7,7 @@ from helpers.policy import Policies, Policy, Request, ResourcePolicy, ScpLevel, 
 
 ACCOUNT = "111122223333"
 SESSION = f"arn:aws:sts::{ACCOUNT}:assumed-role/Dev/alice"
-OU = "ou Workloads (ou-abcd-12345678)"
+OU = "OU Workloads (ou-abcd-12345678)"
 FULL = Policy("FullAWSAccess", {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}})
 ADMIN = Policy("admin", {"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}})
 REGIONS = Policy(
@@ -38,9 +38,9 @@ EU_ONLY = Policy(
 
 def scps(*ou: Policy) -> tuple[ScpLevel, ...]:
     return (
-        ScpLevel("root r-abcd", (FULL,)),
-        ScpLevel(OU, ou),
-        ScpLevel(f"account {ACCOUNT}", (FULL,)),
+        ScpLevel("root", "r-abcd", (FULL,)),
+        ScpLevel("ou", "ou-abcd-12345678", ou, "Workloads"),
+        ScpLevel("account", ACCOUNT, (FULL,)),
     )
 
 
@@ -149,3 +149,16 @@ def test_html_is_a_table_with_escaped_text_and_bold_deciding_rows() -> None:
     assert '<tr style="font-weight:bold"><td>SCPs at OU Workloads' in page
     assert "<td>identity policies</td>" in page
     assert "DenyOutsideRegions" in page.split("<table>")[0]
+
+
+def test_an_scp_level_is_structured_and_named_in_words() -> None:
+    level = ScpLevel.of("ORGANIZATIONAL_UNIT", "ou-abcd-12345678", "Workloads", (FULL,))
+    assert (level.kind, level.target_id, level.name) == ("ou", "ou-abcd-12345678", "Workloads")
+    assert level.label == OU
+    assert ScpLevel.of("ROOT", "r-abcd", "Root", ()).label == "the root r-abcd"
+    assert ScpLevel.of("ACCOUNT", ACCOUNT, "dev", ()).label == f"account dev ({ACCOUNT})"
+
+
+def test_a_deciding_scp_names_its_level_and_the_levels_id() -> None:
+    (cause,) = run_instances("eu-west-3", Policies((ADMIN,), scps(FULL, REGIONS))).deciding
+    assert (cause.level, cause.target) == (OU, "ou-abcd-12345678")

@@ -92,9 +92,9 @@ PERIMETER_BUCKET = res(
 
 def levels(root=(FULL,), ou=(FULL,), account=(FULL,)) -> tuple[ScpLevel, ...]:
     return (
-        ScpLevel("root r-abcd", root),
-        ScpLevel("ou Workloads (ou-abcd-12345678)", ou),
-        ScpLevel(f"account {ACCOUNT}", account),
+        ScpLevel("root", "r-abcd", root),
+        ScpLevel("ou", "ou-abcd-12345678", ou, "Workloads"),
+        ScpLevel("account", ACCOUNT, account),
     )
 
 
@@ -126,14 +126,14 @@ CASES = [
          in_org(), Policies((ADMIN,), levels()), "Allowed", (*SCP, "identity")),
     Case("SCPs: an explicit Deny at an OU wins over every Allow",
          in_org(), Policies((ADMIN,), levels(ou=(FULL, DENY_S3))), "ExplicitlyDenied", ("scp",),
-         "ou Workloads (ou-abcd-12345678)"),
+         "OU Workloads (ou-abcd-12345678)"),
     Case("SCPs: a level with no Allow (FullAWSAccess detached) denies implicitly",
          in_org(), Policies((ADMIN,), levels(ou=(REGIONS,))), "ImplicitlyDenied", ("scp",),
-         "ou Workloads (ou-abcd-12345678)"),
+         "OU Workloads (ou-abcd-12345678)"),
     Case("SCPs: an allow-list at the root limits every account below it",
          in_org(action="ec2:RunInstances", resource="*"),
          Policies((ADMIN,), levels(root=(S3_ONLY,))), "ImplicitlyDenied", ("scp",),
-         "root r-abcd"),
+         "the root r-abcd"),
     Case("SCPs: the account level must allow too",
          in_org(), Policies((ADMIN,), levels(account=(EC2_ONLY,))), "ImplicitlyDenied", ("scp",),
          f"account {ACCOUNT}"),
@@ -157,7 +157,7 @@ CASES = [
     Case("region SCP: a regional action outside the allowed regions is denied",
          in_org(action="ec2:RunInstances", resource="*", region="eu-west-3"),
          Policies((ADMIN,), levels(ou=(FULL, REGIONS))), "ExplicitlyDenied", ("scp",),
-         "ou Workloads (ou-abcd-12345678)"),
+         "OU Workloads (ou-abcd-12345678)"),
     Case("region SCP: an allowed region passes",
          in_org(action="ec2:RunInstances", resource="*", region="eu-central-1"),
          Policies((ADMIN,), levels(ou=(FULL, REGIONS))), "Allowed", (*SCP, "identity")),
@@ -184,7 +184,7 @@ CASES = [
          in_org(region="us-west-2"),
          Policies((ADMIN,), levels(root=(pol("allow-eu", st("Allow", Condition={
              "StringLike": {"aws:RequestedRegion": "eu-*"}})),))),
-         "ImplicitlyDenied", ("scp",), "root r-abcd"),
+         "ImplicitlyDenied", ("scp",), "the root r-abcd"),
     Case("explicit Denies in several layers are all reported",
          in_org(), Policies((pol("deny-all", st("Deny", Sid="Nope")), ADMIN),
                             levels(ou=(FULL, DENY_S3))),

@@ -41,7 +41,7 @@ from tests.test_policy_layers import (
     trust,
 )
 
-OU_LEVEL = "ou Workloads (ou-abcd-12345678)"
+OU_LEVEL = "OU Workloads (ou-abcd-12345678)"
 RCP_FULL = ResourceControlPolicy(
     "RCPFullAWSAccess",
     {"Version": "2012-10-17", "Statement": [st("Allow", Principal="*")]},
@@ -73,9 +73,9 @@ KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab
 def rcps(ou: tuple[ResourceControlPolicy, ...] = (RCP_FULL,)) -> tuple[ScpLevel, ...]:
     """RCPFullAWSAccess at the root and the account, `ou` at the OU: the resource's path."""
     return (
-        ScpLevel("root r-abcd", (RCP_FULL,)),
-        ScpLevel(OU_LEVEL, ou),
-        ScpLevel(f"account {ACCOUNT}", (RCP_FULL,)),
+        ScpLevel("root", "r-abcd", (RCP_FULL,)),
+        ScpLevel("ou", "ou-abcd-12345678", ou, "Workloads"),
+        ScpLevel("account", ACCOUNT, (RCP_FULL,)),
     )
 
 
@@ -223,7 +223,8 @@ def test_an_rcp_denial_names_the_policy_the_level_and_the_statement() -> None:
 def test_the_deciding_rcp_level_without_an_allow_is_named() -> None:
     # AWS never lets it happen (RCPFullAWSAccess cannot be detached), but a level with no
     # Allow would deny implicitly, like an SCP level.
-    bare = (ScpLevel("root r-abcd", (RCP_FULL,)), ScpLevel(OU_LEVEL, (PERIMETER,)))
+    ou = ScpLevel("ou", "ou-abcd-12345678", (PERIMETER,), "Workloads")
+    bare = (ScpLevel("root", "r-abcd", (RCP_FULL,)), ou)
     decision = evaluate(member_resource(organization=ORG),
                         Policies((ADMIN,), resource=OUTSIDER_BUCKET, rcps=bare))  # fmt: skip
     assert decision.decision == "ImplicitlyDenied"

@@ -111,7 +111,7 @@ def test_the_answer_of_a_denial_names_the_layers_of_the_evaluators_decision():
     request = Request(
         "arn:aws:sts::111122223333:assumed-role/admin/s", "s3:ListBucket", organization="o-a"
     )
-    decision = evaluate(request, Policies((full,), (ScpLevel("root r-a", (full, deny)),)))
+    decision = evaluate(request, Policies((full,), (ScpLevel("root", "r-a", (full, deny)),)))
     answer = quiz.Answer.of(decision.allowed, decision)
     assert answer == quiz.Answer(quiz.DENIED, ("scp",))
     assert answer.said() == "Denied, by a service control policy (the organization's guardrails)"

@@ -68,17 +68,17 @@ ADMIN = _policy("AdministratorAccess", _allow("*"))
 
 def _path(account: str, name: str, ou: tuple[Policy, ...], full: Policy) -> tuple[ScpLevel, ...]:
     return (
-        ScpLevel("root r-acme", (full,)),
-        ScpLevel("ou Workloads (ou-acme-workload)", ou),
-        ScpLevel(f"account {name} ({account})", (full,)),
+        ScpLevel("root", "r-acme", (full,)),
+        ScpLevel("ou", "ou-acme-workload", ou, "Workloads"),
+        ScpLevel("account", account, (full,), name),
     )
 
 
 SCPS = _path(DEV, "dev", (FULL, REGIONS), FULL)
 PROD_RCPS = (
-    ScpLevel("root r-acme", (RCP_FULL, PERIMETER)),
-    ScpLevel("ou Workloads (ou-acme-workload)", (RCP_FULL,)),
-    ScpLevel(f"account prod ({PROD})", (RCP_FULL,)),
+    ScpLevel("root", "r-acme", (RCP_FULL, PERIMETER)),
+    ScpLevel("ou", "ou-acme-workload", (RCP_FULL,), "Workloads"),
+    ScpLevel("account", PROD, (RCP_FULL,), "prod"),
 )
 EXPORTS = "arn:aws:s3:::acme-prod-exports"
 EXPORTS_READERS = _bucket(

@@ -67,6 +67,7 @@ class _Layer:
     kind: LayerKind
     policies: tuple[Policy, ...]
     level: str | None = None
+    target: str | None = None
     allows: list[Cause] = field(default_factory=list)
     denies: list[Cause] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
@@ -74,7 +75,7 @@ class _Layer:
     def gap(self) -> Cause:
         """The implicit deny of this layer (no statement allows)."""
         name = self.policies[0].name if len(self.policies) == 1 else None
-        return Cause(self.kind, None, name, level=self.level)
+        return Cause(self.kind, None, name, level=self.level, target=self.target)
 
     def step(self, action: str) -> Step:
         if self.denies:
@@ -192,7 +193,7 @@ def _rcp_layers(
     exempt = _rcp_exemption(request, owner_org, owner_management)
     if exempt:
         return [], Step("rcp", "not applied", exempt)
-    return [_Layer("rcp", level.policies, level.name) for level in policies.rcps], None
+    return [_Layer("rcp", lv.policies, lv.label, lv.target_id) for lv in policies.rcps], None
 
 
 def _scp_layers(
@@ -204,7 +205,7 @@ def _scp_layers(
     )
     if exempt:
         return [], Step("scp", "not applied", exempt)
-    return [_Layer("scp", level.policies, level.name) for level in policies.scps], None
+    return [_Layer("scp", lv.policies, lv.label, lv.target_id) for lv in policies.scps], None
 
 
 def _identity_layers(caller: Caller, policies: Policies) -> tuple[list[_Layer], Step | None]:
@@ -297,6 +298,7 @@ def _scan(
                 statement.raw,
                 layer.level,
                 grant,
+                layer.target,
             )
             (layer.denies if statement.effect == "Deny" else layer.allows).append(cause)
 

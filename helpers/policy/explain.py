@@ -39,13 +39,6 @@ _LAYER_NAME = {
 }
 
 
-def level_display(name: str) -> str:
-    """An SCP level as a sentence names it: "OU Workloads (ou-...)", "the root r-abcd"."""
-    kind, _, rest = name.partition(" ")
-    prefix = {"root": "the root", "ou": "OU", "account": "account"}.get(kind.lower())
-    return f"{prefix} {rest}" if prefix and rest else name
-
-
 @dataclass(frozen=True)
 class Cause:
     """A layer that decided: the statement that allowed or denied, or, when `effect` is
@@ -57,9 +50,11 @@ class Cause:
     sid: str | None = None
     statement: Mapping[str, Any] | None = None
     level: str | None = None
-    """The level (``ou Workloads (ou-...)``) of an SCP or an RCP."""
+    """For an SCP or an RCP, the level it is attached to, in words (`ScpLevel.label`)."""
     grant: Grant | None = None
     """For a resource-based or trust policy: how its Principal names the caller."""
+    target: str | None = None
+    """For an SCP or an RCP, the id of the root, OU or account it is attached to."""
 
     def where(self) -> str:
         """The policy in words: "the SCP 'deny-regions' attached to OU Workloads"."""
@@ -67,7 +62,7 @@ class Cause:
         if self.policy:
             text += f" '{self.policy}'"
         if self.level:
-            text += f" attached to {level_display(self.level)}"
+            text += f" attached to {self.level}"
         return text
 
     def sentence(self, action: str) -> str:
@@ -77,8 +72,7 @@ class Cause:
         if self.effect == "Allow":
             return f"allowed by {self.where()}, statement {self.sid}"
         if self.kind in ("scp", "rcp"):
-            where = level_display(self.level or "")
-            return f"no {self.kind.upper()} attached to {where} allows {action}"
+            return f"no {self.kind.upper()} attached to {self.level} allows {action}"
         if self.kind in ("identity", "session"):
             return f"no {self.kind} policy allows {action}"
         if self.kind == "boundary":
@@ -102,7 +96,7 @@ class Step:
     def label(self) -> str:
         """The layer in words: "SCPs at OU Workloads (ou-...)", "permissions boundary"."""
         if self.level:
-            return f"{_LAYER_NAME[self.kind]} at {level_display(self.level)}"
+            return f"{_LAYER_NAME[self.kind]} at {self.level}"
         return _LAYER_NAME[self.kind]
 
 

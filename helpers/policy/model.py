@@ -70,6 +70,14 @@ class ResourcePolicy(Policy):
     resource_policy: ClassVar[bool] = True
 
 
+LevelKind = Literal["root", "ou", "account"]
+_LEVEL_KINDS: dict[str, LevelKind] = {
+    "ROOT": "root",
+    "ORGANIZATIONAL_UNIT": "ou",
+    "ACCOUNT": "account",
+}
+
+
 @dataclass(frozen=True)
 class ResourceControlPolicy(Policy):
     """A resource control policy (RCP): its statements name their Principal (``"*"``), as
@@ -80,20 +88,28 @@ class ResourceControlPolicy(Policy):
 
 @dataclass(frozen=True)
 class ScpLevel:
-    """The SCPs (or the RCPs) attached at one level of the organization: ``root r-abcd``,
-    ``ou Workloads (ou-abcd-12345678)`` or ``account 111122223333``."""
+    """The SCPs (or the RCPs) attached at one level of the organization: the root, an OU or
+    an account, by its id (and, for an OU or an account, its name)."""
 
-    name: str
+    kind: LevelKind
+    target_id: str
     policies: tuple[Policy, ...]
+    name: str = ""
 
     @classmethod
     def of(cls, kind: str, target_id: str, name: str, policies: tuple[Policy, ...]) -> ScpLevel:
         """The level of a root, OU or account (`kind` as Organizations' target types name
         them: ROOT, ORGANIZATIONAL_UNIT, ACCOUNT)."""
-        if kind == "ROOT":
-            return cls(f"root {target_id}", policies)
-        short = "ou" if kind == "ORGANIZATIONAL_UNIT" else "account"
-        return cls(f"{short} {name} ({target_id})", policies)
+        short = _LEVEL_KINDS[kind]
+        return cls(short, target_id, policies, "" if short == "root" else name)
+
+    @property
+    def label(self) -> str:
+        """The level in words: "the root r-abcd", "OU Workloads (ou-...)", "account dev (...)"."""
+        if self.kind == "root":
+            return f"the root {self.target_id}"
+        noun = "OU" if self.kind == "ou" else "account"
+        return f"{noun} {self.name} ({self.target_id})" if self.name else f"{noun} {self.target_id}"
 
 
 @dataclass(frozen=True)
