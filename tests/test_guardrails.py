@@ -143,7 +143,8 @@ def test_the_proof_matrix_is_in_the_notebook_and_the_report(journey):
 
 
 def test_the_picture_shows_the_scps_at_each_node(journey):
-    [svg] = [e for e in record(journey, 0)["exhibits"] if e["kind"] == "svg"]
+    title = "The organization and the SCPs attached at each node"
+    [svg] = [e for e in record(journey, 0)["exhibits"] if e["title"] == title]
     assert svg["body"].count("SCP FullAWSAccess") >= 9  # root, 4 OUs, 4 member accounts
     assert "SCP org-allowed-regions" in svg["body"] and "SCPs never apply here" in svg["body"]
 
