@@ -47,8 +47,10 @@ STACKSETS_ROLE = "stacksets-exec-*"  # the role service-managed StackSets act th
 
 REGION_EXEMPT = (
     # AWS's example "Deny access to AWS based on the requested AWS Region": the services
-    # served from us-east-1 (or with no region), whatever region the caller picked. Like
-    # AWS's own list, it may be incomplete: a service missing here is denied outright.
+    # served from us-east-1 (or with no region), whatever region the caller picked, and a few
+    # regional ones global services use there (acm, config, directconnect, kms), exempted in
+    # every region: a trade-off against data residency that step 06 teaches. Like AWS's own
+    # list, it may be incomplete: a service missing here is denied outright.
     "a4b:*",
     "account:*",
     "acm:*",
