@@ -41,32 +41,29 @@ def two_ways_in() -> Picture:
     """The two grants across an account boundary: a resource policy that names the consumer
     (which calls with its own credentials, so both sides' policies must allow), or a role in
     the provider's account that the consumer assumes (and then acts as, inside it)."""
-    by_policy = graph(
+    by_policy = _chain(
         [
-            Box("dev", "dev", ["the consumer, as itself", "its IAM policy allows the call"]),
-            Box(
-                "bucket",
+            ("dev", ["the consumer, as itself", "its IAM policy allows the call"]),
+            (
                 "prod: bucket acme-prod-exports",
                 ["its bucket policy names dev", "for anonymised/ only"],
             ),
         ],
-        [Arrow("dev", "bucket", "s3:GetObject")],
+        ["s3:GetObject"],
     )
-    by_role = graph(
+    by_role = _chain(
         [
-            Box("prod", "prod", ["the consumer", "may call sts:AssumeRole"]),
-            Box(
-                "role",
+            ("prod", ["the consumer", "may call sts:AssumeRole"]),
+            (
                 "original: role shop-data-migration",
                 ["its trust policy names prod", "its permissions: one bucket, read"],
             ),
-            Box(
-                "data",
+            (
                 "original: bucket acme-prod-data",
                 ["needs no policy for prod:", "the role is at home here"],
             ),
         ],
-        [Arrow("prod", "role", "sts:AssumeRole"), Arrow("role", "data", "s3:GetObject")],
+        ["sts:AssumeRole", "s3:GetObject"],
     )
     return stacked(
         [
@@ -100,6 +97,15 @@ def trail_flow() -> Picture:
         Arrow("trail", "bucket", "within minutes"),
     ]
     return graph(boxes, arrows)
+
+
+def _chain(boxes: list[tuple[str, list[str]]], calls: list[str]) -> Picture:
+    """Boxes (label, notes) in a row, each calling the next (the arrows' labels)."""
+    drawn = [Box(label, label, notes) for label, notes in boxes]
+    arrows = [
+        Arrow(a.id, b.id, call) for a, b, call in zip(drawn[:-1], drawn[1:], calls, strict=True)
+    ]
+    return graph(drawn, arrows)
 
 
 def stacked(parts: list[tuple[str, Picture]]) -> Picture:
