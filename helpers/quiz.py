@@ -60,13 +60,13 @@ class Question:
 
     def check(self, answer: str | None) -> Outcome:
         if answer is None:
-            return Outcome(SKIPPED, "Not answered yet: pick an answer, then Check.")
+            return Outcome(SKIPPED, "pick an answer, then Check.")
         if answer not in self.options:
             choices = "; ".join(self.options)
             raise ValueError(f"answer {answer!r} is not one of the options: {choices}")
         if answer == self.right:
-            return Outcome(RIGHT, f"Right. {self.why}")
-        return Outcome(WRONG, f"Not quite: the answer is “{self.right}”. {self.why}")
+            return Outcome(RIGHT, self.why)
+        return Outcome(WRONG, f"the answer is “{self.right}”. {self.why}")
 
 
 @dataclass(frozen=True)
@@ -112,14 +112,14 @@ class Prediction:
 
     def check(self, real: Answer | None) -> Outcome:
         if self.verdict is None or real is None:
-            return Outcome(SKIPPED, "No prediction yet: pick Allowed or Denied, then ask AWS.")
+            return Outcome(SKIPPED, "pick Allowed or Denied, then ask AWS.")
         if self.verdict != real.verdict:
-            return Outcome(WRONG, f"You expected {self.verdict}; AWS said {real.said()}.")
+            return Outcome(WRONG, f"you expected {self.verdict}; AWS said {real.said()}.")
         if self.layer is not None and self.layer not in real.layers:
             return Outcome(
                 WRONG, f"{DENIED}, as you expected, but not by {LAYERS[self.layer]}: {real.said()}."
             )
-        return Outcome(RIGHT, f"As you expected: {real.said()}.")
+        return Outcome(RIGHT, f"as you expected, {real.said()}.")
 
 
 _CHECKS: weakref.WeakKeyDictionary[Kit, dict[str, dict]] = weakref.WeakKeyDictionary()

@@ -503,7 +503,7 @@ def cost_chart(kit: Kit) -> w.VBox:
 # --- checks of understanding: a question, and a prediction the real call settles ------------
 
 
-_MARKS = {quiz.RIGHT: "✅ right", quiz.WRONG: "❌ wrong", quiz.SKIPPED: "… not answered"}
+_MARKS = {quiz.RIGHT: "✅ Right", quiz.WRONG: "❌ Not quite", quiz.SKIPPED: "Not answered yet"}
 
 
 def _outcome(outcome: quiz.Outcome) -> str:

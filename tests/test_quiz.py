@@ -81,12 +81,12 @@ SCP_DENY = quiz.Answer(
 @pytest.mark.parametrize(
     ("verdict", "layer", "real", "status", "said"),
     [
-        (None, None, SCP_DENY, quiz.SKIPPED, "No prediction"),
-        (quiz.DENIED, None, None, quiz.SKIPPED, "No prediction"),
+        (None, None, SCP_DENY, quiz.SKIPPED, "pick Allowed or Denied"),
+        (quiz.DENIED, None, None, quiz.SKIPPED, "pick Allowed or Denied"),
         (quiz.DENIED, "scp", SCP_DENY, quiz.RIGHT, "by a service control policy"),
         (quiz.DENIED, None, SCP_DENY, quiz.RIGHT, "by a service control policy"),
         (quiz.DENIED, "identity", SCP_DENY, quiz.WRONG, "not by the caller's own IAM policies"),
-        (quiz.ALLOWED, None, SCP_DENY, quiz.WRONG, "You expected Allowed; AWS said Denied"),
+        (quiz.ALLOWED, None, SCP_DENY, quiz.WRONG, "you expected Allowed; AWS said Denied"),
         (quiz.DENIED, None, quiz.Answer(quiz.ALLOWED), quiz.WRONG, "AWS said Allowed"),
     ],
 )
@@ -125,14 +125,14 @@ def test_the_question_widget_records_skipped_then_the_click(tmp_path):
     kit = _kit(tmp_path)
     box = widgets.question(kit, QUESTION.text, list(QUESTION.options), QUESTION.right, "Why.")
     feedback = box.children[-1]
-    assert "not answered" in feedback.value
+    assert "Not answered yet" in feedback.value
     assert _record(kit)[0]["status"] == quiz.SKIPPED
     _one(box, w.RadioButtons).value = "the member account"
     _one(box, w.Button).click()
-    assert "❌ wrong" in feedback.value and _record(kit)[0]["status"] == quiz.WRONG
+    assert "❌ Not quite" in feedback.value and _record(kit)[0]["status"] == quiz.WRONG
     _one(box, w.RadioButtons).value = "the management account"
     _one(box, w.Button).click()
-    assert "✅ right" in feedback.value and _record(kit)[0]["answer"] == "the management account"
+    assert "✅ Right" in feedback.value and _record(kit)[0]["answer"] == "the management account"
 
 
 def test_an_answer_typed_into_the_cell_is_checked_at_once(tmp_path):
@@ -149,9 +149,9 @@ def test_a_prediction_nobody_made_is_skipped_without_any_call(journey, tmp_path)
     assert calls == [] and requests_received(journey["url"]) == before
     assert _record(kit) == [
         {"kind": "prediction", "text": "p", "answer": None, "status": quiz.SKIPPED,
-         "feedback": "No prediction yet: pick Allowed or Denied, then ask AWS."}
+         "feedback": "pick Allowed or Denied, then ask AWS."}
     ]  # fmt: skip
-    assert "not answered" in box.children[-1].value
+    assert "Not answered yet" in box.children[-1].value
 
 
 def _predict_and_ask(kit, probe, verdict: str, layer: str | None = None) -> dict:
