@@ -1,11 +1,12 @@
-"""The data perimeter: the organization as the outer edge of its resources.
+"""The data perimeter, taught: the organization as the outer edge of its resources.
 
 A path (step 04) opens one resource to one named consumer. A perimeter says once, for many
 resources, that nobody outside the organization gets in, whatever a policy grants by
-mistake: a Deny statement on `aws:PrincipalOrgID` in a resource's policy, or the same
-statement as a resource control policy (RCP) that the organization attaches to its root or
-OUs (step 06). AWS services acting as themselves (CloudTrail writing its logs) stay out of
-it. The documents are rendered here and read by the kit's evaluator; nothing is attached.
+mistake: a Deny on `aws:PrincipalOrgID` that spares AWS services acting as themselves. The
+document is `helpers.scp_documents.data_perimeter_rcp`; here it is shown, as one statement
+of a bucket policy (step 04) or as a resource control policy at the root (step 06), and
+read by the kit's evaluator. Nothing is attached: the RCP is the team's to adopt, the
+staged way, through `guardrails.custom`.
 """
 
 from __future__ import annotations
@@ -17,16 +18,26 @@ from html import escape
 from helpers import organization
 from helpers.identity_center import account_ids
 from helpers.kit import Kit
-from helpers.policy import Policies, Policy, Request, ResourcePolicy, evaluate
+from helpers.policy import (
+    Policies,
+    Policy,
+    Request,
+    ResourceControlPolicy,
+    ResourcePolicy,
+    ScpLevel,
+    evaluate,
+)
+from helpers.scp_documents import RCP_FULL_ACCESS, data_perimeter_rcp
 from helpers.tables import Table
 
-SID = "OnlyOurOrganization"
-RCP_ACTIONS = ("s3:*", "sqs:*", "kms:*", "secretsmanager:*", "sts:AssumeRole")
-"""What an RCP can cover: the services that supported RCPs when they were launched."""
 PLANNED_ORG = "o-exampleorgid"  # stands for the organization before step 01 has made it
+PLANNED_ACCOUNT, PLANNED_ROOT = "000000000000", "r-example"
 OUTSIDER = "999988887777"  # an account of somebody else's organization
 ANYONE = Policy("the caller's own policy: everything", {"Statement": [
     {"Effect": "Allow", "Action": "*", "Resource": "*"}]})  # fmt: skip
+RCP_FULL = ResourceControlPolicy(RCP_FULL_ACCESS, {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})  # fmt: skip
+WAYS = ("bucket policy", "rcp")
 
 
 @dataclass(frozen=True)
@@ -42,79 +53,84 @@ class Document:
         return f"<pre>{escape(str(self))}</pre>"
 
 
-def statement(org_id: str, actions: list[str] | str, resources: list[str] | str = "*") -> dict:
-    """Deny everyone outside organization `org_id`, except AWS services acting as themselves."""
-    return {
-        "Sid": SID,
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": actions,
-        "Resource": resources,
-        "Condition": {
-            "StringNotEqualsIfExists": {"aws:PrincipalOrgID": org_id},
-            "BoolIfExists": {"aws:PrincipalIsAWSService": "false"},
-        },
-    }
-
-
-def rcp(org_id: str) -> Document:
-    """The perimeter as one resource control policy, for the root of the organization."""
-    return Document({"Version": "2012-10-17", "Statement": [statement(org_id, list(RCP_ACTIONS))]})
-
-
-def org_id(kit: Kit) -> str:
-    """The organization's id, or a placeholder while there is none."""
+def org_ids(kit: Kit) -> tuple[str, str]:
+    """The organization's id and its root's, or placeholders while there is none."""
     found = organization.describe(kit.management)
-    return found["Id"] if found else PLANNED_ORG
+    if found is None:
+        return PLANNED_ORG, PLANNED_ROOT
+    return found["Id"], organization.root_id(kit.management)
 
 
-def proof(org: str, owner: str, bucket: str) -> Table:
-    """What the evaluator decides for a bucket whose policy grants s3:GetObject to everyone
-    by mistake, once the perimeter statement is added: a role of the organization gets in,
-    a role of another organization does not, and CloudTrail still writes its logs."""
+def rcp(org: str) -> Document:
+    """The perimeter as one resource control policy, for the root of the organization."""
+    return Document(data_perimeter_rcp(org))
+
+
+def bucket_statement(org: str, bucket: str) -> dict:
+    """The same Deny as one statement of a bucket's own policy."""
+    (statement,) = data_perimeter_rcp(org)["Statement"]
     arns = [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]
-    everyone = {"Sid": "AMistake", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
-    cloudtrail = {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"}}
-    document = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {**everyone, "Resource": arns[1]},
-            {
-                **cloudtrail,
-                "Sid": "CloudTrailWrites",
-                "Action": "s3:PutObject",
-                "Resource": arns[1],
-            },
-            statement(org, "s3:*", arns),
-        ],
-    }
+    return {**statement, "Action": "s3:*", "Resource": arns}
+
+
+def proof(org: str, owner: str, bucket: str, way: str, root: str = PLANNED_ROOT) -> Table:
+    """What the evaluator decides for a bucket whose policy grants s3:GetObject to everyone
+    by mistake, with the perimeter in force (`way`: as a statement of the bucket policy, or
+    as an RCP at the root): a role of the organization gets in, a role of another
+    organization does not, and CloudTrail still writes its logs."""
+    if way not in WAYS:
+        raise ValueError(f"way {way!r}: choose one of {', '.join(WAYS)}")
+    objects = f"arn:aws:s3:::{bucket}/*"
+    statements = [
+        {"Sid": "AMistake", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": objects},
+        {"Sid": "CloudTrailWrites", "Effect": "Allow",
+         "Principal": {"Service": "cloudtrail.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": objects},
+    ]  # fmt: skip
+    levels: tuple[ScpLevel, ...] = ()
+    if way == "rcp":
+        perimeter = ResourceControlPolicy("org-data-perimeter", data_perimeter_rcp(org))
+        levels = (ScpLevel("root", root, (RCP_FULL, perimeter)),)
+    else:
+        statements.append(bucket_statement(org, bucket))
+    document = {"Version": "2012-10-17", "Statement": statements}
     policy = ResourcePolicy(f"bucket policy of {bucket}", document, owner)
-    requests = [  # who, principal, its organization, action, what the request carries
+    requests = [  # who, principal, its organization, action
         ("a role of the organization", f"arn:aws:sts::{owner}:assumed-role/app/s", org,
-         "s3:GetObject", {}),
+         "s3:GetObject"),
         ("a role of another organization", f"arn:aws:sts::{OUTSIDER}:assumed-role/app/s",
-         "o-someoneelse", "s3:GetObject", {}),
-        ("CloudTrail, as itself", "cloudtrail.amazonaws.com", None, "s3:PutObject",
-         {"aws:PrincipalIsAWSService": "true"}),
+         "o-someoneelse", "s3:GetObject"),
+        ("CloudTrail, as itself", "cloudtrail.amazonaws.com", None, "s3:PutObject"),
     ]  # fmt: skip
     rows = []
-    for who, principal, their_org, action, context in requests:
+    for who, principal, their_org, action in requests:
         request = Request(
             principal,
             action,
-            f"{arns[0]}/AWSLogs/sample.json",
+            f"arn:aws:s3:::{bucket}/AWSLogs/sample.json",
             organization=their_org,
-            context={**context, "aws:ResourceAccount": owner},
+            resource_organization=org,
+            context={"aws:ResourceAccount": owner},
         )
         caller = () if principal.endswith(".amazonaws.com") else (ANYONE,)
-        decision = evaluate(request, Policies(caller, resource=policy))
+        decision = evaluate(request, Policies(caller, resource=policy, rcps=levels))
         rows.append([who, action, decision.decision, "; ".join(decision.reasons())])
     return Table(["caller", "action", "decision", "because"], rows)
 
 
-def show(kit: Kit, bucket: str, owner_account: str) -> None:
-    """The perimeter statement for the organization, and the evaluator's proof on a bucket
-    of the config (no AWS call but reading the organization's id and the account's)."""
-    org, owner = org_id(kit), account_ids(kit).get(owner_account) or "000000000000"
-    kit.show("The perimeter statement, for a bucket policy", Document(statement(org, "s3:*")))
-    kit.show(f"Bucket {bucket} with a mistaken grant to everyone", proof(org, owner, bucket))
+def show(kit: Kit, bucket: str, owner_account: str, way: str) -> None:
+    """The perimeter for this organization (`way`: "bucket policy" or "rcp") and the
+    evaluator's proof on a bucket of the config; read calls only (the organization's id,
+    the account's)."""
+    org, root = org_ids(kit)
+    owner = account_ids(kit).get(owner_account) or PLANNED_ACCOUNT
+    if way == "rcp":
+        kit.show("The data perimeter as an RCP, for the root", rcp(org))
+    else:
+        kit.show(
+            "The data perimeter, as a bucket policy statement",
+            Document(bucket_statement(org, bucket)),
+        )
+    kit.show(f"Bucket {bucket}, granted to everyone by mistake, under the perimeter ({way})",
+             proof(org, owner, bucket, way, root))  # fmt: skip
