@@ -1,17 +1,19 @@
 """The small context a step hands to the helpers: config, target, plan or apply, and a record.
 
 A notebook opens its step with `open_step(...)`, passes the `Kit` to helpers, and ends with
-`kit.finish()`, which writes `<run_dir>/<step>/step.json` for the runbook's report.
+`kit.finish()`. The step's record (`helpers.record.StepRecord`) goes to
+`<run_dir>/<step>/step.json` after every cell in a kernel, and once more from `finish()`.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
+import sys
+from dataclasses import asdict
 from html import escape
 from pathlib import Path
 
 from helpers.config import OrgConfig, load_config
+from helpers.record import Calls, Change, Exhibit, StepRecord
 from helpers.recorder import Recorder
 from helpers.tables import Table
 from helpers.targets import ACCESS_ROLE, KitSession, Target, target_for
@@ -21,13 +23,6 @@ REPO = Path(__file__).resolve().parent.parent
 
 class KitError(Exception):
     """A problem the person running the kit must fix; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class Change:
-    action: str
-    resource: str
-    detail: str = ""
 
 
 class Kit:
@@ -41,8 +36,9 @@ class Kit:
         self.recorder = Recorder()
         self.changes: list[Change] = []
         self.unchanged: list[Change] = []
-        self.exhibits: list[dict] = []
+        self.exhibits: list[Exhibit] = []
         self.todo: list[str] = []
+        self.finished = False
         self._sessions: dict[tuple[str, str], KitSession] = {}
 
     @property
@@ -112,24 +108,28 @@ class Kit:
         from IPython.display import HTML, display
 
         if isinstance(item, Table):
-            self.exhibits.append({"kind": "table", "title": title, "body": item.to_dict()})
+            self.exhibits.append(Exhibit("table", title, item.to_dict()))
         elif hasattr(item, "_repr_svg_"):
-            self.exhibits.append({"kind": "svg", "title": title, "body": item._repr_svg_()})
+            self.exhibits.append(Exhibit("svg", title, item._repr_svg_()))
         else:
-            self.exhibits.append({"kind": "text", "title": title, "body": str(item)})
+            self.exhibits.append(Exhibit("text", title, str(item)))
         display(HTML(f"<h4>{escape(title)}</h4>"), item)
+
+    def record(self, status: str) -> StepRecord:
+        """The step's record as it stands: "running" until `finish()`."""
+        last = self.recorder.last
+        calls = Calls(
+            **self.recorder.totals(),
+            operations=self.recorder.operations(),
+            in_flight=self.recorder.in_flight(),
+            last=None if last is None else asdict(last),
+        )
+        return StepRecord(self.step, status, calls, self.changes, self.exhibits, self.todo)
 
     def finish(self) -> Table:
         """Write step.json for the runbook and return the outcome table."""
-        record = {
-            "step": self.step,
-            "status": "ok" if self.apply else "planned",
-            "calls": {**self.recorder.totals(), "operations": self.recorder.operations()},
-            "changes": [asdict(c) for c in self.changes],
-            "exhibits": self.exhibits,
-            "todo": self.todo,
-        }
-        (self.step_dir / "step.json").write_text(json.dumps(record, indent=1, default=str))
+        self.record("ok" if self.apply else "planned").write(self.run_dir)
+        self.finished = True
         return self.outcome()
 
 
@@ -146,6 +146,29 @@ def open_step(
     config = load_config(REPO / "notebooks" / config_path)
     where = target_for(target, config.home_region, endpoint_url, profile)
     folder = Path(run_dir) if run_dir else REPO / "runs" / "lab"
+    kit = Kit(step, config, where, apply, folder)
+    _record_after_every_cell(kit)
     from helpers.prerequisites import checked  # it imports this module: not at the top
 
-    return checked(Kit(step, config, where, apply, folder))
+    return checked(kit)
+
+
+_open: list[Kit] = []  # the step open in this kernel, if any
+
+
+def _record_after_every_cell(kit: Kit) -> None:
+    """In a kernel, write the kit's record after each cell until `kit.finish()`: a step that
+    fails or is stopped leaves what it did so far."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython else None
+    if shell is None:  # plain Python: only finish() writes
+        return
+    _open[:] = [kit]
+    if _after_cell not in shell.events.callbacks["post_run_cell"]:
+        shell.events.register("post_run_cell", _after_cell)
+
+
+def _after_cell(result) -> None:
+    for kit in _open:
+        if not kit.finished:
+            kit.record("running").write(kit.run_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from threading import Lock
 
 import boto3
@@ -32,20 +32,24 @@ class Call:
 
 
 class Recorder:
-    """Counts calls per (service, operation, account) and the seconds they took."""
+    """Counts calls per (service, operation, account) and the seconds they took, and knows
+    the calls in flight (started, not answered yet) and the last one started."""
 
     def __init__(self) -> None:
         self.counts: Counter[Call] = Counter()
         self.seconds: defaultdict[Call, float] = defaultdict(float)
+        self.last: Call | None = None
+        self._pending: dict[int, tuple[Call, float]] = {}
         self._lock = Lock()  # sessions in several threads may record at once
 
     def attach(self, session: boto3.Session, account: str) -> boto3.Session:
         """Record every call that clients of `session` make, as calls in `account`."""
-        pending: dict[int, tuple[Call, float]] = {}
+        pending = self._pending
 
         def before(model, context, **_) -> None:
             call = Call(model.service_model.service_name, model.name, account)
             pending[id(context)] = (call, time.perf_counter())
+            self.last = call
 
         def after(context, **_) -> None:
             call, started = pending.pop(id(context))
@@ -65,6 +69,14 @@ class Recorder:
         for call, count in self.counts.items():
             totals[call.kind] += count
         return totals
+
+    def in_flight(self) -> list[dict]:
+        """The calls started and not answered yet, with the seconds they have waited."""
+        now = time.perf_counter()
+        return [
+            {**asdict(call), "seconds": round(now - started, 2)}
+            for call, started in list(self._pending.values())
+        ]
 
     def operations(self) -> list[dict]:
         """One row per (service, operation, account), most frequent first."""

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html import escape
 
+# A mark alone is a box where no emoji font is installed: a word goes next to it.
+MARKS = {"✅": "yes", "❌": "no", "⚠️": "warning", "⚠": "warning"}
+
 
 @dataclass
 class Table:
@@ -35,11 +38,18 @@ class Table:
         )
 
 
+def with_word(value: object) -> str:
+    """A cell's text; a lone ✅, ❌ or ⚠️ gets its word: "✅ yes", "❌ no", "⚠️ warning"."""
+    text = str(value)
+    word = MARKS.get(text.strip())
+    return f"{text.strip()} {word}" if word else text
+
+
 def html_table(body: dict) -> str:
     """The HTML of a table given as {'columns': [...], 'rows': [[...]]}, every cell escaped."""
     head = "".join(f"<th>{escape(str(c))}</th>" for c in body["columns"])
     rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{escape(with_word(v))}</td>" for v in row) + "</tr>"
         for row in body["rows"]
     )
     return f'<table class="kit-table"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>'

@@ -17,7 +17,15 @@ from botocore.config import Config
 
 from helpers.aws_names import ACCESS_ROLE
 
-RETRY = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=10)
+# Every client the kit makes: AWS's standard retries (throttling, 5xx, lost connections), and
+# no call waits long for an endpoint that has stopped answering (botocore's default read
+# timeout is 60 s, per attempt). The runbook also limits each step's time (--step-timeout).
+CONNECT_TIMEOUT, READ_TIMEOUT = 5, 20  # seconds
+RETRY = Config(
+    retries={"mode": "standard", "max_attempts": 8},
+    connect_timeout=CONNECT_TIMEOUT,
+    read_timeout=READ_TIMEOUT,
+)
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
 
@@ -36,12 +44,16 @@ class KitSession(boto3.Session):
         self._loader = _data_loader()
         self._session.register_component("data_loader", self._loader)
         self.endpoint_url = endpoint_url
+        self._clients: dict[tuple[str, str | None], object] = {}
 
-    @cache  # noqa: B019 - one client per service and region for the session's lifetime
     def client(self, service_name: str, region_name: str | None = None):
-        return super().client(
-            service_name, region_name=region_name, endpoint_url=self.endpoint_url, config=RETRY
-        )
+        """One client per service and region for the session's lifetime."""
+        key = (service_name, region_name)
+        if key not in self._clients:
+            self._clients[key] = super().client(
+                service_name, region_name=region_name, endpoint_url=self.endpoint_url, config=RETRY
+            )
+        return self._clients[key]
 
 
 @dataclass(frozen=True)

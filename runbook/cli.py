@@ -1,4 +1,8 @@
-"""`python -m runbook run | plan | sandbox | lab`: a thin layer over `runbook.run`."""
+"""`python -m runbook run | plan | teardown | sandbox | lab`: a thin layer over `runbook.run`.
+
+Only argparse and the step list load up front (`--help` answers at once); the config's
+models, papermill and the sandbox are imported when a command needs them.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,19 @@ import argparse
 import logging
 import shlex
 import sys
-import urllib.request
 from pathlib import Path
 
-from helpers.config import ConfigError
-from runbook.execute import DEFAULT_CONFIG, RUNS, log, run, scorecard_failures
-from runbook.steps import RUN_STEPS, TEARDOWN_STEPS, RunbookError
-from runbook.target import TARGETS
+from runbook.steps import (
+    DEFAULT_CONFIG,
+    NOTEBOOKS,
+    RUN_STEPS,
+    RUNS,
+    TARGETS,
+    TEARDOWN_STEPS,
+    RunbookError,
+)
+
+SHOWN_CHANGES = 5  # per step, in the terminal; the report lists them all
 
 
 def parser() -> argparse.ArgumentParser:
@@ -29,9 +39,30 @@ def parser() -> argparse.ArgumentParser:
         "--target", choices=TARGETS, default="sandbox", help="where the calls go (default: sandbox)"
     )
     base.add_argument("--profile", help="AWS CLI profile of the management account (aws)")
-    base.add_argument("--endpoint", metavar="URL", help="a running sandbox (default: start one)")
+    base.add_argument(
+        "--endpoint",
+        metavar="URL",
+        help="a running sandbox (default: the kept sandbox under --out, started if need be)",
+    )
+    base.add_argument(
+        "--fresh",
+        action="store_true",
+        help="reset the kept sandbox to its starting state first",
+    )
     base.add_argument(
         "--out", type=Path, default=RUNS, help="parent of the run folder (default: %(default)s/)"
+    )
+    base.add_argument(
+        "--notebooks",
+        type=Path,
+        default=NOTEBOOKS,
+        help="the folder of step notebooks (default: the kit's notebooks/)",
+    )
+    base.add_argument(
+        "--step-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="stop a step that runs longer (default: 300 on the sandbox, 1800 on aws; 0: never)",
     )
     common = argparse.ArgumentParser(add_help=False, parents=[base])
     which = common.add_mutually_exclusive_group()
@@ -46,7 +77,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m runbook",
         description="Run the kit's step notebooks against the sandbox or an AWS management "
-        "account; each run leaves a folder with the executed notebooks and a report.",
+        "account; each run leaves a folder with the executed notebooks and a report. The "
+        "sandbox is kept running under runs/sandbox, so a second run finds the first run's "
+        "organization (and changes nothing).",
     )
     commands = top.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", parents=[common], help="run steps 00-09")
@@ -62,7 +95,7 @@ def parser() -> argparse.ArgumentParser:
         parents=[base],
         help="step 10: undo the kit's work (plan by default)",
         description="Run step 10 alone: say what the clean-up would undo, or undo it with "
-        "--apply. Point it at the sandbox that holds the organization (--endpoint).",
+        "--apply, in the kept sandbox (or the one at --endpoint, or AWS).",
     )
     act = teardown.add_mutually_exclusive_group()
     act.add_argument("--apply", action="store_true", help="undo it (default: only plan)")
@@ -71,8 +104,18 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="sandbox only: reset the sandbox at --endpoint to its starting state instead",
     )
-    sandbox = commands.add_parser("sandbox", help="run a sandbox until Ctrl-C")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run a sandbox until Ctrl-C, or stop the kept one (--stop)",
+        description="Run a sandbox in the foreground (for a workshop: paste the lines it "
+        "prints), or stop the kept sandbox that run, plan and teardown use.",
+    )
     sandbox.add_argument("--port", type=int, default=0, help="default: any free port")
+    sandbox.add_argument("--stop", action="store_true", help="stop the kept sandbox under --out")
+    sandbox.add_argument(
+        "--out", type=Path, default=RUNS, help="where the kept sandbox lives (default: runs/)"
+    )
+    sandbox.add_argument("--state", type=Path, help=argparse.SUPPRESS)  # how `run` keeps one
     lab = commands.add_parser("lab", help="the workshop: a sandbox and JupyterLab sharing it")
     lab.add_argument("--port", type=int, default=8888, help="JupyterLab's (default: %(default)s)")
     lab.add_argument("--sandbox-port", type=int, default=0, help="default: any free port")
@@ -82,16 +125,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse, run, print one line per step and the report's path; return the exit code."""
+    """Parse, run, print one line per step (and its first changes) and the report's path;
+    return the exit code: 0, 1 (a step failed), 2 (refused), 128 + signal (interrupted)."""
     args = parser().parse_args(argv)
     if args.command == "sandbox":
-        return serve_sandbox(args.port)
+        return stop_sandbox(args.out) if args.stop else serve_sandbox(args.port, args.state)
     if args.command == "lab":
         from runbook.lab import serve_lab
 
         return serve_lab(args.port, args.sandbox_port, args.token, not args.no_browser)
     if args.command == "teardown" and args.reset_sandbox:
         return reset_sandbox(args.target, args.endpoint)
+    from helpers.config import ConfigError
+    from runbook.execute import Interrupted, log, run
+
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     log.addHandler(handler)
@@ -106,32 +153,74 @@ def main(argv: list[str] | None = None) -> int:
             from_step=getattr(args, "from_step", None),
             only=getattr(args, "only", None),
             out=args.out,
+            notebooks_dir=args.notebooks,
             numbers=TEARDOWN_STEPS if args.command == "teardown" else RUN_STEPS,
+            step_timeout=args.step_timeout,
+            keep=args.out,
+            fresh=args.fresh,
         )
     except (ConfigError, RunbookError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except Interrupted as stopped:
+        if stopped.summary is not None:
+            report(stopped.summary, args.out)
+        print(f"interrupted by {stopped.name}", file=sys.stderr)
+        return 128 + stopped.signum
     finally:
         log.removeHandler(handler)
-    for step in summary["steps"]:
-        calls = step["calls"]
+    report(summary, args.out)
+    if args.target == "sandbox" and not args.endpoint:
+        from runbook import kept
+
         print(
-            f"{step['status']:<8} {step['seconds']:7.2f}s  {calls['read']:4} reads "
-            f"{calls['write']:4} writes  {step['step']}"
+            f"sandbox: kept running at {kept.find(args.out).url} for the next run; "
+            f"`python -m runbook sandbox --stop{_out_option(args.out)}` stops it"
         )
-    print(f"report: {args.out / summary['run_id'] / 'report.html'}")
-    failed = any(step["status"] == "failed" for step in summary["steps"])
+    failed = summary["status"] == "failed"
     if getattr(args, "fail_on_scorecard", False):
         return 1 if failed or not scorecard_passes(args.out / summary["run_id"]) else 0
     return 1 if failed else 0
 
 
+def report(summary: dict, out: Path) -> None:
+    """One line per step, its first changes and to-dos, the error, and the report's path."""
+    planned = "planned" if summary["status"] == "planned" else "done"
+    for step in summary["steps"]:
+        calls = step["calls"]
+        print(
+            f"{step['status']:<11} {step['seconds']:7.2f}s  {calls['read']:4} reads "
+            f"{calls['write']:4} writes  {step['step']}"
+        )
+        changes = step["changes"]
+        for change in changes[:SHOWN_CHANGES]:
+            detail = f" ({change['detail']})" if change["detail"] else ""
+            print(f"{'':13}{change['action']} {change['resource']}{detail}")
+        if len(changes) > SHOWN_CHANGES:
+            print(f"{'':13}... {len(changes) - SHOWN_CHANGES} more ({len(changes)} {planned})")
+        for what in step["todo"]:
+            print(f"{'':13}to do by you: {what}")
+    if summary["error"]:
+        print(f"error: {summary['error']}", file=sys.stderr)
+    card = summary["scorecard"]
+    if card is not None:
+        print(f"scorecard: {card['met']} of {card['goals']} goals met")
+    print(f"report: {out / summary['run_id'] / 'report.html'}")
+
+
+def _out_option(out: Path) -> str:
+    return "" if out == RUNS else f" --out {shlex.quote(str(out))}"
+
+
 def scorecard_passes(run_dir: Path) -> bool:
     """Print the goals the run's scorecard marks not met; True when there are none."""
-    failures = scorecard_failures(run_dir)
-    if failures is None:
+    from runbook.report import scorecard
+
+    card = scorecard(run_dir)
+    if card is None:
         print("scorecard: none in this run (--fail-on-scorecard needs step 09)", file=sys.stderr)
         return False
+    failures = [row for row in card["rows"] if row["key"] in card["failed"]]
     for row in failures:
         print(f"scorecard: not met: {row['goal']}: {row['fix']}", file=sys.stderr)
     return not failures
@@ -142,10 +231,12 @@ def reset_sandbox(target: str, endpoint: str | None) -> int:
     if target != "sandbox" or not endpoint:
         print(
             "error: --reset-sandbox resets a running sandbox: give --endpoint and no "
-            "--target aws (against AWS, run teardown --apply)",
+            "--target aws (against AWS, run teardown --apply; the kept sandbox: run --fresh)",
             file=sys.stderr,
         )
         return 2
+    import urllib.request
+
     url = endpoint.rstrip("/")
     try:
         urllib.request.urlopen(f"{url}/_kit/settings", timeout=10).close()  # the kit's sandbox?
@@ -158,16 +249,32 @@ def reset_sandbox(target: str, endpoint: str | None) -> int:
     return 0
 
 
-def serve_sandbox(port: int) -> int:
-    """Run a sandbox in the foreground, print the environment to export, stop on Ctrl-C."""
+def stop_sandbox(out: Path) -> int:
+    """`sandbox --stop`: stop the kept sandbox under `out`."""
+    from runbook import kept
+
+    stopped = kept.stop(out)
+    print(f"kept sandbox at {stopped.url} stopped" if stopped else "no kept sandbox was running")
+    return 0
+
+
+def serve_sandbox(port: int, state: Path | None = None) -> int:
+    """Run a sandbox in the foreground until Ctrl-C: print the environment to export, or
+    (`state`) write where it answers to that file, as the kept sandbox does."""
+    import os
+
     from helpers.sandbox import Sandbox
+    from runbook.kept import KeptSandbox
 
     sandbox = Sandbox(port=port)
     sandbox.start()
     try:
-        for name, value in sandbox.env().items():
-            print(f"export {name}={shlex.quote(value)}")
-        print(f"# sandbox at {sandbox.url}: paste the lines above in a shell; Ctrl-C stops it")
+        if state is not None:
+            KeptSandbox(sandbox.url, os.getpid(), sandbox.env()).write(state)
+        else:
+            for name, value in sandbox.env().items():
+                print(f"export {name}={shlex.quote(value)}")
+            print(f"# sandbox at {sandbox.url}: paste the lines above in a shell; Ctrl-C stops it")
         sys.stdout.flush()
         sandbox.wait()
     except KeyboardInterrupt:

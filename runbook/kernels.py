@@ -1,88 +1,131 @@
-"""Kernels for the steps, started one step ahead so that a step does not wait for a boot.
+"""The run's kernel: one for all the steps of a run, in a thread of its own.
 
-A kernel copies its environment and working directory when it is spawned, and papermill
-injects the parameters only at execution, so starting the next step's kernel while the
-current step runs is safe. nbclient leaves a kernel it was handed running, with its
-client's channels open: `Kernels` shuts both down itself, and waits for a kernel's exit
-only one step later, while the next step runs.
+Every step runs in the same kernel: what a step imports (the helpers, boto3, the service
+models) stays imported for the next, and the user namespace is reset before each step
+(`reset(new_session=True)`: no variable survives and cells count from 1 again), so a step
+sees what a fresh kernel would show it. One kernel client serves every step, so no step
+waits for a client to connect.
 
-Kernels talk over unix sockets (zmq ipc), not TCP: a kernel booting ahead holds TCP ports
-it has chosen but not yet bound, and the running step's connections to the sandbox could
-take one of them as their ephemeral port ("Address already in use" on a cold start).
+Everything that talks to the kernel (start, execute, reset, shutdown) runs in the kernel's
+own thread. The main thread only waits, which keeps it free to time a step out or to take a
+signal, and stops the kernel with signals: SIGINT interrupts the running cell, SIGKILL
+ends a kernel that does not answer it.
+
+Kernels talk over unix sockets (zmq ipc), not TCP, so that no port a kernel has chosen can
+be taken by a connection to the sandbox.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import tempfile
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_core.utils import run_sync
 
 KERNEL_NAME = "python3"
-PRELOAD = "import boto3; del boto3"  # the import only: clients made now would freeze credentials
+PRELOAD = "import helpers.kit"  # imports only: clients made now would freeze credentials
 KERNEL_ARGS = [
     "--HistoryManager.hist_file=:memory:",  # as nbclient does for the kernels it starts
     "--IPKernelApp.log_level=ERROR",
     f"--IPKernelApp.exec_lines={PRELOAD}",
 ]
+RESET = "get_ipython().reset(new_session=True)"
+SHUTDOWN_SECONDS = 5  # a kernel that has not exited by then is killed
+
+
+class SharedClient(AsyncKernelClient):
+    """A kernel client that one notebook execution after another uses: starting it or
+    waiting for it again is immediate (nbclient does both for every notebook)."""
+
+    _ready = False
+
+    def start_channels(self, *args, **kwargs) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        if not self._ready:
+            await super().wait_for_ready(timeout=timeout)
+            self._ready = True
 
 
 class StepKernel(AsyncKernelManager):
-    """A kernel manager that remembers the clients it hands out, so they can be stopped."""
+    """A kernel manager that hands out one shared client."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.clients: list = []
+        super().__init__(client_class="runbook.kernels.SharedClient", **kwargs)
+        self.shared: SharedClient | None = None
 
-    def client(self, **kwargs):
-        kc = super().client(**kwargs)
-        self.clients.append(kc)
-        return kc
+    def client(self, **kwargs) -> SharedClient:
+        if self.shared is None:
+            self.shared = super().client(**kwargs)
+        return self.shared
 
 
-class Kernels:
-    """Starts one kernel per step; with `ahead`, the next one boots while a step runs."""
+class Kernel:
+    """The run's kernel, started at once in its thread; `submit` runs work there."""
 
-    def __init__(self, cwd: Path, env: dict[str, str], ahead: bool = True) -> None:
-        self.cwd, self.env, self.ahead = cwd, env, ahead
-        self._next: StepKernel | None = None
-        self._stopping: list[StepKernel] = []
+    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
         self._sockets = tempfile.TemporaryDirectory(prefix="kit-kernels-")
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="kernel")
+        self._manager = StepKernel(
+            kernel_name=KERNEL_NAME,
+            transport="ipc",
+            ip=str(Path(self._sockets.name) / uuid.uuid4().hex[:8]),
+        )
+        self._used = False
+        self._started = self._thread.submit(
+            run_sync(self._manager.start_kernel),
+            cwd=str(cwd),
+            env=env,
+            extra_arguments=KERNEL_ARGS,
+        )
 
-    def take(self, more: bool) -> StepKernel:
-        """A started kernel for this step; if `more` steps follow, start theirs now."""
-        kernel, self._next = self._next or self._start(), None
-        if more and self.ahead:
-            self._next = self._start()
-        return kernel
+    def submit(self, work: Callable[[StepKernel], object]) -> Future:
+        """Run `work(kernel_manager)` in the kernel's thread, in a namespace of its own."""
+        return self._thread.submit(self._run, work)
 
-    def release(self, kernel: StepKernel) -> None:
-        """Stop the kernel's clients and ask it to shut down; its exit is awaited later."""
-        for kc in kernel.clients:
-            kc.stop_channels()
-        self._finish_shutdowns()
-        run_sync(kernel.request_shutdown)()
-        self._stopping.append(kernel)
+    def _run(self, work: Callable[[StepKernel], object]) -> object:
+        self._started.result()
+        if self._used:
+            run_sync(self._manager.client().execute_interactive)(
+                RESET, silent=True, store_history=False, timeout=60
+            )
+        self._used = True
+        return work(self._manager)
+
+    def signal(self, signum: int) -> None:
+        """Send `signum` to the kernel's process group (SIGINT: interrupt the cell)."""
+        provisioner = self._manager.provisioner
+        if self._started.done() and provisioner is not None and provisioner.has_process:
+            try:
+                os.killpg(provisioner.pgid or provisioner.pid, signum)
+            except ProcessLookupError:
+                pass
 
     def close(self) -> None:
-        """Shut down every kernel left, including one started for a step that did not run."""
-        if self._next is not None:
-            self.release(self._next)
-            self._next = None
-        self._finish_shutdowns()
-        self._sockets.cleanup()
+        """Shut the kernel down (killed if it does not exit in time; at once if it ran no
+        step) and stop its thread."""
+        try:
+            self._thread.submit(self._shutdown).result(timeout=3 * SHUTDOWN_SECONDS)
+        except TimeoutError:  # the thread is stuck: the kernel at least goes
+            self.signal(signal.SIGKILL)
+        finally:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+            self._sockets.cleanup()
 
-    def _finish_shutdowns(self) -> None:
-        """Wait for the kernels asked to shut down to exit (killed after a grace time)."""
-        for kernel in self._stopping:
-            run_sync(kernel.finish_shutdown)()
-            run_sync(kernel.cleanup_resources)()
-        self._stopping.clear()
-
-    def _start(self) -> StepKernel:
-        ipc = Path(self._sockets.name) / uuid.uuid4().hex[:8]
-        kernel = StepKernel(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc))
-        run_sync(kernel.start_kernel)(cwd=str(self.cwd), env=self.env, extra_arguments=KERNEL_ARGS)
-        return kernel
+    def _shutdown(self) -> None:
+        self._started.exception()  # wait for the start, whatever its outcome
+        if self._manager.shared is not None:
+            self._manager.shared.stop_channels()
+        if run_sync(self._manager.is_alive)():
+            self._manager.shutdown_wait_time = SHUTDOWN_SECONDS
+            run_sync(self._manager.shutdown_kernel)(now=not self._used)
+        run_sync(self._manager.cleanup_resources)()

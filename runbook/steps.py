@@ -1,15 +1,20 @@
-"""The runbook's steps: the numbered notebooks, which of them a run executes, and where."""
+"""The runbook's steps: the numbered notebooks, which of them a run executes, and where.
+
+Read as plain JSON: nothing here imports papermill or nbformat, so the command line starts fast.
+"""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 REPO = Path(__file__).resolve().parent.parent
 NOTEBOOKS = REPO / "notebooks"
+DEFAULT_CONFIG = REPO / "runbook" / "org.example.yaml"
+RUNS = Path("runs")
+TARGETS = ("sandbox", "aws")
 RUN_STEPS = tuple(f"{n:02d}" for n in range(10))  # 00-09; 10 (clean-up) only through teardown
 TEARDOWN_STEPS = ("10",)  # python -m runbook teardown
 _STEM = re.compile(r"^(\d\d)_(\w+)$")
@@ -50,18 +55,18 @@ class Step:
 
 def load_step(path: Path) -> Step:
     """Read a step notebook's title (its first `# ` heading) and `kit.targets` metadata."""
-    nb = nbformat.read(path, as_version=4)
+    nb = json.loads(path.read_text())
     title = next(
         (
             line[2:].strip()
-            for cell in nb.cells
-            if cell.cell_type == "markdown"
-            for line in cell.source.splitlines()
+            for cell in nb["cells"]
+            if cell["cell_type"] == "markdown"
+            for line in "".join(cell["source"]).splitlines()
             if line.startswith("# ")
         ),
         path.stem,
     )
-    targets = nb.metadata.get("kit", {}).get("targets")
+    targets = nb.get("metadata", {}).get("kit", {}).get("targets")
     return Step(path, title, tuple(targets) if targets is not None else None)
 
 
@@ -71,14 +76,25 @@ def discover(notebooks_dir: Path = NOTEBOOKS, numbers: tuple[str, ...] = RUN_STE
     return [load_step(p) for p in paths if (m := _STEM.match(p.stem)) and m.group(1) in numbers]
 
 
-def select(steps: list[Step], from_step: str | None = None, only: str | None = None) -> list[Step]:
-    """The steps a run executes: all, those from `from_step` on, or `only` one."""
+def select(
+    steps: list[Step],
+    from_step: str | None = None,
+    only: str | None = None,
+    clean_up: tuple[Step, ...] | list[Step] = (),
+) -> list[Step]:
+    """The steps a run executes: all, those from `from_step` on, or `only` one. Naming one of
+    the `clean_up` steps is refused with the command that runs it."""
     if from_step and only:
         raise RunbookError("give either --from or --only, not both")
     ref = only or from_step
     if ref is None:
         return steps
     index = next((i for i, s in enumerate(steps) if s.matches(ref)), None)
+    if index is None and any(s.matches(ref) for s in clean_up):
+        raise RunbookError(
+            f"step {ref!r} is the clean-up: run it with `python -m runbook teardown` (a plan of "
+            "what it would undo; add --apply to undo it), never as part of a run"
+        )
     if index is None:
         choices = ", ".join(s.stem for s in steps) or "none found"
         raise RunbookError(

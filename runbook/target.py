@@ -1,7 +1,9 @@
-"""Where a run's calls go: the sandbox (started here unless one is named) or an AWS account.
+"""Where a run's calls go, and the check before the first step that they reach the right account.
 
-Against AWS the runbook first checks, with one `sts:GetCallerIdentity`, that the profile
-reaches the management account the config names, for plan as for apply.
+The sandbox target is the kept sandbox (`runbook.kept`, what the command line uses), a
+sandbox named with `--endpoint`, or, through the function API without either, a sandbox
+started for the run alone. Against either target, one `sts:GetCallerIdentity` of the
+management session checks that it reaches the config's `management_account.id`.
 """
 
 from __future__ import annotations
@@ -10,14 +12,10 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
-
-from runbook.steps import RunbookError
-
-TARGETS = ("sandbox", "aws")
+from runbook import kept
+from runbook.steps import TARGETS, RunbookError
 
 
 @dataclass(frozen=True)
@@ -35,50 +33,91 @@ def resolve_apply(target: str, apply: bool | None) -> bool:
     return target == "sandbox" if apply is None else apply
 
 
-def caller_account(profile: str | None, region: str, endpoint_url: str | None = None) -> str:
-    """The account id behind `profile` (one sts:GetCallerIdentity call).
+def starts_empty(target: str, endpoint_url: str | None, keep: Path | None, fresh: bool) -> bool:
+    """Whether the run's sandbox will hold only the starting state: one started for the run,
+    a kept one not running yet, or one reset by `fresh`."""
+    if target != "sandbox" or endpoint_url:
+        return False
+    return keep is None or fresh or kept.find(keep) is None
 
-    Without `endpoint_url`, endpoints configured in the environment are ignored: "aws" means AWS.
+
+def caller_account(target: str, profile: str | None, region: str, endpoint_url: str) -> str:
+    """The account the management session reaches (one sts:GetCallerIdentity call).
+
+    Against AWS without `endpoint_url`, endpoints set in the environment are ignored ("aws"
+    means AWS). Nothing answering is reported within seconds, naming the endpoint.
     """
-    config = Config(ignore_configured_endpoint_urls=not endpoint_url)
-    try:
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
+
+    from helpers.targets import SANDBOX_CREDENTIALS
+
+    config = Config(
+        connect_timeout=3,
+        read_timeout=10,
+        retries={"mode": "standard", "max_attempts": 2},
+        ignore_configured_endpoint_urls=not endpoint_url,
+    )
+    if target == "sandbox":
+        session = boto3.Session(region_name=region, **SANDBOX_CREDENTIALS)
+    else:
         session = boto3.Session(profile_name=profile or None, region_name=region)
+    where = endpoint_url or "AWS"
+    try:
         sts = session.client("sts", endpoint_url=endpoint_url or None, config=config)
         return sts.get_caller_identity()["Account"]
-    except (BotoCoreError, ClientError) as e:
+    except (ConnectionError, HTTPClientError) as e:  # refused, unreachable, or no answer
+        what = "no sandbox" if target == "sandbox" else "nothing"
         raise RunbookError(
-            f"cannot tell which account profile {profile or '(default)'!r} reaches: {e}"
+            f"{what} answers at {where}: {e}. Check --endpoint, or start a sandbox with "
+            "`python -m runbook sandbox` (without --endpoint, the run uses the kept one)"
         ) from e
+    except (BotoCoreError, ClientError) as e:
+        who = "the sandbox's root" if target == "sandbox" else f"profile {profile or '(default)'!r}"
+        raise RunbookError(f"cannot tell which account {who} reaches at {where}: {e}") from e
 
 
 def check_account(
-    expected: str, profile: str | None, region: str, endpoint_url: str | None
+    target: str, expected: str, profile: str | None, region: str, endpoint_url: str
 ) -> None:
-    """Refuse to go on unless `profile` reaches the `expected` management account."""
-    account = caller_account(profile, region, endpoint_url)
-    if account != expected:
+    """Refuse to go on unless the management session reaches the `expected` account."""
+    account = caller_account(target, profile, region, endpoint_url)
+    if account == expected:
+        return
+    if target == "sandbox":
         raise RunbookError(
-            f"refusing to run: profile {profile or '(default)'!r} reaches account {account}, "
-            f"but the config's management_account.id is {expected}; use the management "
-            "account's profile (--profile) or correct management_account.id"
+            f"refusing to run: the sandbox's management account is {account}, but the config's "
+            f"management_account.id is {expected}; set management_account.id to {account} "
+            "(as runbook/org.example.yaml does) to run against the sandbox"
         )
+    raise RunbookError(
+        f"refusing to run: profile {profile or '(default)'!r} reaches account {account}, "
+        f"but the config's management_account.id is {expected}; use the management "
+        "account's profile (--profile) or correct management_account.id"
+    )
 
 
 @contextmanager
-def connect(target: str, endpoint_url: str | None) -> Iterator[Connection]:
-    """The run's connection; for the sandbox target without an endpoint, a sandbox started
-    here and stopped at the end."""
+def connect(
+    target: str, endpoint_url: str | None, keep: Path | None = None, fresh: bool = False
+) -> Iterator[Connection]:
+    """The run's connection. For the sandbox without an endpoint: the kept sandbox under
+    `keep` (started unless it runs; reset first if `fresh`), or without `keep` a sandbox
+    started here and stopped at the end."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_ENDPOINT_URL")}
     if target == "aws" or endpoint_url:
         if endpoint_url:
             env["AWS_ENDPOINT_URL"] = endpoint_url
         yield Connection(endpoint_url or "", env)
         return
+    if keep is not None:
+        sandbox = kept.find(keep) or kept.start(keep)
+        if fresh:
+            kept.reset(sandbox)
+        yield Connection(sandbox.url, env | sandbox.env)
+        return
     from helpers.sandbox import Sandbox
 
-    sandbox = Sandbox()
-    sandbox.start()
-    try:
-        yield Connection(sandbox.url, env | sandbox.env())
-    finally:
-        sandbox.stop()
+    with Sandbox() as throwaway:
+        yield Connection(throwaway.url, env | throwaway.env())
