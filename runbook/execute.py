@@ -206,7 +206,8 @@ class Progress:
     def __call__(self, cell, cell_index: int) -> None:
         first = cell.source.partition("\n")[0].lstrip("# ")
         self.index, self.since = cell_index, time.monotonic()
-        self.label = first.removeprefix(DESCRIPTION).strip() if first.startswith(DESCRIPTION) else ""
+        described = first.startswith(DESCRIPTION)
+        self.label = first.removeprefix(DESCRIPTION).strip() if described else ""
         if self.label:
             log.info("%s · %s", self.step.stem, self.label)
 
@@ -218,6 +219,7 @@ def run_step(step: Step, kernel: Kernel, parameters: dict, timeout: float) -> St
     """Execute one step's notebook in the kernel, watching the clock and the signals; its
     result says how it ended, with the record its kit wrote."""
     log.info("%s: %s", step.stem, step.title)
+    kernel.booted()  # the step's time starts with its first cell, not with the kernel's boot
     progress = Progress(step)
     started = time.monotonic()
     future = kernel.submit(lambda km: execute_notebook(km, step, parameters, progress))
@@ -254,7 +256,8 @@ def result(
         missing = "writing its step.json" if record is None else "calling kit.finish()"
         error = f": it finished without {missing} (end it with kit.finish())"
     if error:
-        return StepResult(step, "failed", seconds, notebook, record, f"step {step.stem} failed{error}")
+        error = f"step {step.stem} failed{error}"
+        return StepResult(step, "failed", seconds, notebook, record, error)
     return StepResult(step, record.status, seconds, notebook, record)
 
 
@@ -298,9 +301,10 @@ def wait(future: futures.Future, started: float, timeout: float, progress: Progr
         if now >= deadline:
             return False
         if now >= notice:
-            if now - progress.since >= NOTICE_EVERY:
-                running = f"{now - progress.since:.0f} s"
-                log.info("%s still running %s, for %s", progress.step.stem, progress.where(), running)
+            running = now - progress.since
+            if running >= NOTICE_EVERY:
+                where = progress.where()
+                log.info("%s still running %s, for %.0f s", progress.step.stem, where, running)
             notice = now + NOTICE_EVERY
         futures.wait([future], timeout=min(deadline, notice) - now)
     return True
@@ -323,6 +327,7 @@ def stop(kernel: Kernel, future: futures.Future, progress: Progress, why: str) -
 @contextmanager
 def stop_on_signals() -> Iterator[None]:
     """SIGINT and SIGTERM raise Interrupted in the main thread while the run lasts."""
+
     def interrupt(signum: int, frame) -> None:
         raise Interrupted(signum)
 

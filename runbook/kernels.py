@@ -22,6 +22,7 @@ import signal
 import tempfile
 import uuid
 from collections.abc import Callable
+from concurrent import futures
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -87,6 +88,10 @@ class Kernel:
             env=env,
             extra_arguments=KERNEL_ARGS,
         )
+
+    def booted(self) -> None:
+        """Wait until the kernel has started (or failed to: the first step says why)."""
+        futures.wait([self._started])
 
     def submit(self, work: Callable[[StepKernel], object]) -> Future:
         """Run `work(kernel_manager)` in the kernel's thread, in a namespace of its own."""

@@ -232,8 +232,8 @@ def _step_section(r: StepResult) -> str:
         parts.append("</ul>")
     if r.changes:
         parts.append("<h3>Changes</h3>")
-        columns = ["action", "resource", "detail"]
-        parts.append(_wide(html_table({"columns": columns, "rows": [list(c.values()) for c in r.changes]})))
+        rows = [list(c.values()) for c in r.changes]
+        parts.append(_wide(html_table({"columns": ["action", "resource", "detail"], "rows": rows})))
     elif r.status in ("ok", "planned"):
         parts.append("<p class='meta'>No changes.</p>")
     parts.extend(_exhibit(e.kind, e.title, e.body) for e in (r.record.exhibits if r.record else []))

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -135,43 +131,30 @@ def session_for(url: str, account_id: str | None = None) -> boto3.Session:
 
 
 @pytest.fixture(scope="session")
-def sandbox_process() -> Iterator[str]:
-    """A sandbox in its own process (`python -m runbook sandbox`), with short AWS delays."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    command = [sys.executable, "-m", "runbook", "sandbox", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")  # seeded: ready
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "sandbox did not start"
-            time.sleep(0.1)
-    kit_json(f"{url}/_kit/settings", {"create_account_seconds": 0.3})
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
+    """`python -m runbook run` twice, as `make runbook` twice, against the kept sandbox (started
+    first here, with short AWS delays, so that the original account's own keys can be read
+    before step 03 retires them). {url, out, runs: [(summary, requests)], original_keys}."""
+    from runbook import cli, kept
 
-
-@pytest.fixture(scope="session")
-def journey(sandbox_process: str, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The runbook run twice against one sandbox: {url, out, runs: [(summary, requests)],
-    original_keys: the original account's own keys the first run started with}."""
-    import runbook
-
-    url = sandbox_process
     out = tmp_path_factory.mktemp("runs")
-    keys = kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")  # retired by step 03
-    runs = []
-    for _ in range(2):
-        before = requests_received(url)
-        summary = runbook.run(endpoint_url=url, out=out)
-        runs.append((summary, requests_received(url) - before))
-    return {"url": url, "out": out, "runs": runs, "original_keys": keys}
+    url = kept.start(out).url
+    try:
+        kit_json(f"{url}/_kit/settings", {"create_account_seconds": 0.3})
+        keys = kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")
+        runs = []
+        for _ in range(2):
+            before = requests_received(url)
+            assert cli.main(["run", "--out", str(out)]) == 0
+            assert kept.find(out).url == url  # the same sandbox, still running
+            [summary] = [
+                json.loads(path.read_text())
+                for path in sorted(out.glob("*/summary.json"))[len(runs) :]
+            ]
+            runs.append((summary, requests_received(url) - before))
+        yield {"url": url, "out": out, "runs": runs, "original_keys": keys}
+    finally:
+        kept.stop(out)
 
 
 @pytest.fixture(scope="session")
