@@ -5,16 +5,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: runbook test lab bench bench-scale lint clean exercises
+.PHONY: runbook runbook-fresh sandbox-stop test lab bench bench-scale lint clean exercises
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV): installing the kit's packages (JupyterLab, boto3, moto, papermill, ...)."
+	@echo "The first time takes about 2 minutes and prints nothing meanwhile; later commands reuse it."
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+	@echo "$(VENV) is ready."
 
-runbook: $(STAMP)  ## the whole runbook against the embedded sandbox
+runbook: $(STAMP)  ## the whole runbook against the kept sandbox (runs/sandbox: started once, then reused)
 	$(BIN)/python -m runbook run
+
+runbook-fresh: $(STAMP)  ## the whole runbook from the sandbox's starting state (the kept sandbox reset)
+	$(BIN)/python -m runbook run --fresh
+
+sandbox-stop: $(STAMP)  ## stop the kept sandbox
+	$(BIN)/python -m runbook sandbox --stop
 
 test: $(STAMP)  ## the test suite (pytest exit code 5, no tests, is a failure)
 	$(BIN)/python -m pytest
@@ -40,5 +49,6 @@ exercises: $(STAMP)  ## self-study: build your copies into exercises/work (kept 
 	$(BIN)/python -m helpers.exercises build
 	$(BIN)/python -m helpers.exercises lab $(LAB_OPTIONS)
 
-clean:
+clean:  ## the kept sandbox stopped, .venv and runs/ removed
+	-test ! -x $(BIN)/python || $(BIN)/python -m runbook sandbox --stop
 	rm -rf $(VENV) runs

@@ -471,7 +471,10 @@ def a_member(kit: Kit, where: Where) -> tuple[str, str] | None:
 def destinations(kit: Kit, where: Where) -> Table:
     """Where each account's logs land in the bucket."""
     accounts = members(kit)
-    rows = [[a["Name"], i, where.log_prefix(i)] for i, a in sorted(accounts.items())]
+    rows = [
+        [kit.account_name(i, a["Name"]), i, where.log_prefix(i)]
+        for i, a in sorted(accounts.items())
+    ]
     if not rows:
         rows = [
             [account.name, "(planned)", where.log_prefix("<account id>")]
@@ -488,12 +491,14 @@ def picture(kit: Kit, where: Where) -> Picture:
     trail = ["trail " + where.name]
     if len(accounts) <= FOLD_FROM:
         boxes = [
-            Box(i, a["Name"], [i, *(trail if i == where.management_id else [])])
+            Box(
+                i, kit.account_name(i, a["Name"]), [i, *(trail if i == where.management_id else [])]
+            )
             for i, a in sorted(accounts.items())
         ]
         arrows = [Arrow(i, "bucket", f"AWSLogs/…/{i}/") for i in sorted(accounts)]
         return graph([*boxes, bucket], arrows)
-    management = accounts.get(where.management_id, {"Name": "management"})["Name"]
+    management = kit.account_name(where.management_id, "management")
     boxes = [Box(where.management_id, management, [where.management_id, *trail])]
     for node, path, inside in placement(kit.management):
         inside = [a for a in inside if a["Id"] != where.management_id]

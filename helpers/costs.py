@@ -60,7 +60,7 @@ def period(months: int, today: datetime.date | None = None) -> tuple[str, str]:
 def cost_per_account(kit: Kit, today: datetime.date | None = None) -> Costs:
     """The config's last `costs.months` months of cost, per linked account (read calls only)."""
     start, end = period(kit.config.costs.months, today)
-    names = {i: a["Name"] for i, a in members(kit).items()}
+    names = {i: kit.account_name(i, a["Name"]) for i, a in members(kit).items()}
     names[kit.config.management_account.id] = kit.config.management_account.name
     costs = Costs(months=[], names=names, sample=kit.target.name == "sandbox")
     ce = kit.management.client("ce", region_name=REGION)

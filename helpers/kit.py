@@ -48,11 +48,26 @@ class Kit:
         return path
 
     @property
+    def names(self) -> dict[str, str]:
+        """The kit's name for each account the config knows by id: the management account
+        (`management_account.name`) and the invited ones. Pictures and tables show these,
+        never AWS's name for them ("master", or what the invited account was called)."""
+        config = self.config
+        names = {account.id: account.name for account in config.accounts if account.id}
+        return names | {config.management_account.id: config.management_account.name}
+
+    def account_name(self, account_id: str, aws_name: str) -> str:
+        """The one name the kit shows for an account (AWS's for those it created: its own)."""
+        return self.names.get(account_id, aws_name)
+
+    @property
     def management(self) -> KitSession:
-        """The management account's session, recorded."""
+        """The management account's session, recorded; it knows the kit's account names."""
         key = (self.config.management_account.id, "")
         if key not in self._sessions:
-            self._sessions[key] = self.recorder.attach(self.target.management(), key[0])
+            session = self.recorder.attach(self.target.management(), key[0])
+            session.names = self.names
+            self._sessions[key] = session
         return self._sessions[key]
 
     def account(self, account_id: str, role: str = ACCESS_ROLE) -> KitSession:

@@ -125,10 +125,14 @@ def organization_tree(session: boto3.Session, notes: dict[str, list[str]] | None
     notes = notes or {}
     org = orgs.describe_organization()["Organization"]
     management = org["MasterAccountId"]
+    names = getattr(session, "names", {})  # the kit's names for accounts, on a kit's session
 
     def ou_node(ou_id: str, label: str, kind: str) -> Node:
         children = [ou_node(ou["Id"], ou["Name"], "ou") for ou in child_ous(session, ou_id)]
-        children += account_boxes(child_accounts(session, ou_id), notes, management)
+        accounts = [
+            {**a, "Name": names.get(a["Id"], a["Name"])} for a in child_accounts(session, ou_id)
+        ]
+        children += account_boxes(accounts, notes, management)
         return Node(label, kind=kind, notes=[ou_id, *notes.get(ou_id, [])], children=children)
 
     root = root_id(session)

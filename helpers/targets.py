@@ -37,13 +37,15 @@ def _data_loader():
 
 
 class KitSession(boto3.Session):
-    """A boto3 session whose clients use the target's endpoint and the standard retry mode."""
+    """A boto3 session whose clients use the target's endpoint and the standard retry mode.
+    `names` is the kit's name for the accounts it knows by id (set by the kit)."""
 
     def __init__(self, *, endpoint_url: str | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self._loader = _data_loader()
         self._session.register_component("data_loader", self._loader)
         self.endpoint_url = endpoint_url
+        self.names: dict[str, str] = {}
         self._clients: dict[tuple[str, str | None], object] = {}
 
     def client(self, service_name: str, region_name: str | None = None):

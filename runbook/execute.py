@@ -17,13 +17,9 @@ from concurrent import futures
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-
-import papermill
-from nbclient.exceptions import CellControlSignal
-from papermill.exceptions import PapermillExecutionError
+from typing import TYPE_CHECKING
 
 from helpers.config import load_config
-from runbook.kernels import KERNEL_NAME, Kernel, StepKernel
 from runbook.report import StepResult, in_flight, read_step_record, write_report
 from runbook.steps import (
     DEFAULT_CONFIG,
@@ -37,6 +33,9 @@ from runbook.steps import (
     select,
 )
 from runbook.target import check_account, connect, resolve_apply, starts_empty
+
+if TYPE_CHECKING:
+    from runbook.kernels import Kernel, StepKernel
 
 log = logging.getLogger("runbook")
 
@@ -106,13 +105,14 @@ def run(
     if chosen[0] != steps[0] and starts_empty(target, endpoint_url, keep, fresh):
         raise RunbookError(_nothing_before(chosen[0], steps, keep, fresh))
     timeout = STEP_TIMEOUT[target] if step_timeout is None else step_timeout
+    from runbook.kernels import Kernel  # only now: a refused run answers without Jupyter
 
     with stop_on_signals(), connect(target, endpoint_url, keep, fresh) as connection:
-        kernel = Kernel(notebooks_dir, connection.env)  # it boots while the account is checked
+        management = config.management_account.id
+        check_account(target, management, profile, config.home_region, connection.endpoint_url)
+        own_calls = {"read": 1, "write": 0}  # that sts:GetCallerIdentity
+        kernel = Kernel(notebooks_dir, connection.env)
         try:
-            management = config.management_account.id
-            check_account(target, management, profile, config.home_region, connection.endpoint_url)
-            own_calls = {"read": 1, "write": 0}  # that sts:GetCallerIdentity
             started = datetime.now(UTC)
             run_dir = make_run_dir(Path(out), started)
             log.info("run %s: %s against %s", run_dir, "apply" if apply else "plan", target)
@@ -264,6 +264,12 @@ def result(
 def execute_notebook(km: StepKernel, step: Step, parameters: dict, progress: Progress) -> str:
     """Execute the step's notebook into the run folder (saved once, at the end); the error
     (" in cell 4: ValueError: ...") or ""."""
+    import papermill
+    from nbclient.exceptions import CellControlSignal
+    from papermill.exceptions import PapermillExecutionError
+
+    from runbook.kernels import KERNEL_NAME
+
     try:
         papermill.execute_notebook(
             step.path,

@@ -82,15 +82,16 @@ class Kernel:
             ip=str(Path(self._sockets.name) / uuid.uuid4().hex[:8]),
         )
         self._used = False
-        self._started = self._thread.submit(
-            run_sync(self._manager.start_kernel),
-            cwd=str(cwd),
-            env=env,
-            extra_arguments=KERNEL_ARGS,
-        )
+        self._started = self._thread.submit(self._start, cwd, env)
+
+    def _start(self, cwd: Path, env: dict[str, str]) -> None:
+        run_sync(self._manager.start_kernel)(cwd=str(cwd), env=env, extra_arguments=KERNEL_ARGS)
+        client = self._manager.client()
+        client.start_channels()
+        run_sync(client.wait_for_ready)(timeout=60)
 
     def booted(self) -> None:
-        """Wait until the kernel has started (or failed to: the first step says why)."""
+        """Wait until the kernel answers (or failed to start: the first step says why)."""
         futures.wait([self._started])
 
     def submit(self, work: Callable[[StepKernel], object]) -> Future:

@@ -110,3 +110,26 @@ def test_no_secret_reaches_a_run_folder(journey):
         data = path.read_bytes()
         assert not KEY_PATTERN.search(data), path
         assert not [s for s in secrets if s in data], path
+
+
+def test_every_goal_is_met_and_the_report_opens_with_it(journey):
+    for summary, _ in journey["runs"]:
+        card = summary["scorecard"]
+        assert card["goals"] >= 7 and card["met"] == card["goals"] and card["not_met"] == []
+    summary, _ = journey["runs"][0]
+    report = (Path(journey["out"]) / summary["run_id"] / "report.html").read_text()
+    top = report[: report.index("</header>")]
+    assert f"Scorecard: {card['met']} of {card['goals']} goals met" in top
+    assert f"{len(summary['steps'])} of {len(summary['steps'])} steps ok" in top
+    assert "<td>✅ yes</td>" in report and "<td>✅</td>" not in report
+
+
+def test_the_report_names_each_account_one_way(journey):
+    """The config's names throughout: never moto's "master" for the management account, nor
+    the invited account's own AWS name ("acme-original") beside "original"."""
+    summary, _ = journey["runs"][0]
+    report = (Path(journey["out"]) / summary["run_id"] / "report.html").read_text()
+    assert "master" not in report.lower()
+    assert "acme-original" not in report
+    assert "<td>management</td><td>123456789012</td>" in report
+    assert "<td>original</td><td>444455556666</td>" in report

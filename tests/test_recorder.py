@@ -64,3 +64,30 @@ def test_totals_match_the_requests_the_sandbox_received(sandbox):
     rows = {(r["service"], r["operation"]): r for r in recorder.operations()}
     assert rows[("iam", "CreateRole")]["kind"] == "write"
     assert rows[("organizations", "DescribeHandshake")]["count"] == 1
+
+
+def test_every_client_gives_up_on_an_endpoint_that_does_not_answer():
+    """Connect and read timeouts on every client the kit makes (botocore's read timeout is
+    60 s per attempt): a frozen endpoint cannot hold a call for long."""
+    session = Target.sandbox("http://127.0.0.1:9", "eu-central-1").management()
+    for service in ("organizations", "sts", "s3"):
+        config = session.client(service).meta.config
+        assert config.connect_timeout <= 5 and config.read_timeout <= 20
+        assert config.retries["mode"] == "standard"
+    assert session.client("sts") is session.client("sts")  # one client per service
+
+
+def test_the_recorder_knows_the_call_in_flight_and_the_last_one(sandbox):
+    recorder = Recorder()
+    session = recorder.attach(Target.sandbox(sandbox.url, "eu-central-1").management(), "1")
+    seen = []
+    session.events.register("before-send", lambda **_: seen.append(recorder.in_flight()))
+    session.client("sts").get_caller_identity()
+    [[call]] = seen
+    assert (call["service"], call["operation"], call["account"]) == (
+        "sts",
+        "GetCallerIdentity",
+        "1",
+    )
+    assert recorder.in_flight() == []
+    assert recorder.last.operation == "GetCallerIdentity"

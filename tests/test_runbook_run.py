@@ -293,3 +293,22 @@ def test_without_a_kept_sandbox_the_run_starts_one_and_stops_it(tmp_path):
     assert url.startswith("http://127.0.0.1:")
     with pytest.raises(OSError):  # stopped at the end of the run
         socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=1).close()
+
+
+def test_plan_prints_each_steps_first_changes(capsys):
+    changes = [{"action": "create", "resource": f"account a{n}", "detail": ""} for n in range(7)]
+    changes[0]["detail"] = "a0@example.com"
+    step = {"step": "02_accounts", "status": "planned", "seconds": 1.0, "todo": []}
+    step |= {"calls": {"read": 3, "write": 0}, "changes": changes}
+    summary = {"run_id": "r1", "status": "planned", "steps": [step], "error": ""}
+    cli.report(summary | {"scorecard": None}, Path("runs"))
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["planned", "1.00s", "3", "reads", "0", "writes", "02_accounts"]
+    assert [line.strip() for line in lines[1:7]] == [
+        "create account a0 (a0@example.com)",
+        "create account a1",
+        "create account a2",
+        "create account a3",
+        "create account a4",
+        "... 2 more (7 planned)",
+    ]

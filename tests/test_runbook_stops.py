@@ -1,8 +1,9 @@
 """Runs that do not end on their own: SIGINT, SIGTERM, a frozen endpoint. Each leaves its
 record, names the step and the call in flight, and leaves no kernel behind.
 
-`python -m runbook run` runs as a process of its own, against a sandbox process of its own
-(it is paused with SIGSTOP), on the fixture step that calls sts:GetCallerIdentity forever.
+`python -m runbook run` runs as a process of its own, on the fixture step that calls
+sts:GetCallerIdentity forever: against the session's sandbox, or against a sandbox process
+of its own, which is paused with SIGSTOP.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from runbook import kept
+from tests.conftest import requests_received
 from tests.test_runbook_run import notebooks
 
 STEP = "07_calls_forever"
@@ -26,7 +28,7 @@ STEP = "07_calls_forever"
 
 @pytest.fixture(scope="module")
 def box(tmp_path_factory):
-    """A sandbox process of this module's own (started as the runbook keeps one)."""
+    """A sandbox process of this module's own, to pause (started as the runbook keeps one)."""
     out = tmp_path_factory.mktemp("box")
     sandbox = kept.start(out)
     yield sandbox
@@ -46,12 +48,12 @@ def start_run(tmp_path: Path, url: str, *options: str) -> tuple[subprocess.Popen
         text=True,
         env={**os.environ, "KIT_TEST_MARKER": marker},
     )
+    before = requests_received(url)
     deadline = time.monotonic() + 60
-    while not list(tmp_path.glob(f"*/{STEP}/step.json")):  # the kit is open: the loop runs
+    while requests_received(url) < before + 3:  # the check, then the loop's calls
         assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the step did not start"
+        assert time.monotonic() < deadline, "the step did not start its calls"
         time.sleep(0.05)
-    time.sleep(0.3)  # a few calls
     [run_dir] = [p for p in tmp_path.iterdir() if p.name not in ("notebooks",)]
     return process, marker, run_dir
 
@@ -69,8 +71,8 @@ def processes_with(marker: str) -> list[int]:
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_an_interrupted_run_leaves_its_record_and_no_kernel(box, tmp_path, signum):
-    process, marker, run_dir = start_run(tmp_path, box.url)
+def test_an_interrupted_run_leaves_its_record_and_no_kernel(sandbox, tmp_path, signum):
+    process, marker, run_dir = start_run(tmp_path, sandbox.url)
     assert processes_with(marker)  # the runbook and its kernel
     process.send_signal(signum)
     out, err = process.communicate(timeout=60)
@@ -89,14 +91,14 @@ def test_an_interrupted_run_leaves_its_record_and_no_kernel(box, tmp_path, signu
 
 
 def test_a_frozen_endpoint_stops_the_step_naming_the_call_in_flight(box, tmp_path):
-    process, marker, run_dir = start_run(tmp_path, box.url, "--step-timeout", "5")
+    process, marker, run_dir = start_run(tmp_path, box.url, "--step-timeout", "12")
     os.kill(box.pid, signal.SIGSTOP)  # the sandbox still accepts connections, never answers
     try:
         out, err = process.communicate(timeout=60)
     finally:
         os.kill(box.pid, signal.SIGCONT)
     assert process.returncode == 1, err
-    expected = f"step {STEP} timed out after 5 s (--step-timeout) in cell 4 (calls): waiting "
+    expected = f"step {STEP} timed out after 12 s (--step-timeout) in cell 4 (calls): waiting "
     assert expected in err
     assert f"for sts.GetCallerIdentity (account 123456789012) at {box.url}" in err
     summary = json.loads((run_dir / "summary.json").read_text())

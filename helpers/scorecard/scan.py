@@ -84,7 +84,7 @@ def live(kit: Kit) -> Live:
     org = describe(kit.management)
     if org is None:
         return Live(None, {}, {}, kit.config.management_account.id)
-    accounts = members(kit)
+    accounts = {i: {**a, "Name": kit.account_name(i, a["Name"])} for i, a in members(kit).items()}
     found = Live(org, accounts, account_ids(kit, accounts), kit.config.management_account.id)
     orgs = kit.management.client("organizations")
     root = orgs.list_roots()["Roots"][0]
