@@ -17,6 +17,7 @@ from runbook.steps import (
     NOTEBOOKS,
     RUN_STEPS,
     RUNS,
+    STEP_TIMEOUT,
     TARGETS,
     TEARDOWN_STEPS,
     RunbookError,
@@ -62,7 +63,8 @@ def parser() -> argparse.ArgumentParser:
         "--step-timeout",
         type=float,
         metavar="SECONDS",
-        help="stop a step that runs longer (default: 300 on the sandbox, 1800 on aws; 0: never)",
+        help=f"stop a step that runs longer (default: {STEP_TIMEOUT['sandbox']} on the sandbox, "
+        f"{STEP_TIMEOUT['aws']} on aws; 0: never)",
     )
     common = argparse.ArgumentParser(add_help=False, parents=[base])
     which = common.add_mutually_exclusive_group()

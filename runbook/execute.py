@@ -26,6 +26,7 @@ from runbook.steps import (
     NOTEBOOKS,
     RUN_STEPS,
     RUNS,
+    STEP_TIMEOUT,
     TEARDOWN_STEPS,
     RunbookError,
     Step,
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("runbook")
 
 DESCRIPTION = "papermill_description="
-STEP_TIMEOUT = {"sandbox": 300.0, "aws": 1800.0}  # seconds; a sandbox step takes seconds
 NOTICE_EVERY = 30.0  # seconds of one cell between two "still running" lines
 STOP_SECONDS = 6.0  # a stopped step's kernel is killed if its cell has not ended by then
 

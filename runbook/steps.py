@@ -15,6 +15,7 @@ NOTEBOOKS = REPO / "notebooks"
 DEFAULT_CONFIG = REPO / "runbook" / "org.example.yaml"
 RUNS = Path("runs")
 TARGETS = ("sandbox", "aws")
+STEP_TIMEOUT = {"sandbox": 300, "aws": 1800}  # seconds; a sandbox step takes seconds
 RUN_STEPS = tuple(f"{n:02d}" for n in range(10))  # 00-09; 10 (clean-up) only through teardown
 TEARDOWN_STEPS = ("10",)  # python -m runbook teardown
 _STEM = re.compile(r"^(\d\d)_(\w+)$")

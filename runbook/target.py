@@ -59,12 +59,10 @@ def caller_account(target: str, profile: str | None, region: str, endpoint_url: 
         retries={"mode": "standard", "max_attempts": 2},
         ignore_configured_endpoint_urls=not endpoint_url,
     )
-    if target == "sandbox":
-        session = boto3.Session(region_name=region, **SANDBOX_CREDENTIALS)
-    else:
-        session = boto3.Session(profile_name=profile or None, region_name=region)
+    credentials = SANDBOX_CREDENTIALS if target == "sandbox" else {"profile_name": profile or None}
     where = endpoint_url or "AWS"
     try:
+        session = boto3.Session(region_name=region, **credentials)
         sts = session.client("sts", endpoint_url=endpoint_url or None, config=config)
         return sts.get_caller_identity()["Account"]
     except (ConnectionError, HTTPClientError) as e:  # refused, unreachable, or no answer

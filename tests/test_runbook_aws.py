@@ -9,7 +9,6 @@ here instead of reaching AWS.
 
 import json
 import shutil
-from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ import yaml
 from moto.server import ThreadedMotoServer
 
 from runbook import cli
-from runbook.execute import DEFAULT_CONFIG, run
+from runbook.execute import DEFAULT_CONFIG
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
 MOTO_ACCOUNT = "123456789012"
@@ -81,10 +80,10 @@ def test_the_management_account_plans_by_default_and_skips_sandbox_only_steps(
     folder.mkdir()
     for stem in ("01_organization", "02_sandbox_only"):
         shutil.copy(FIXTURES / f"{stem}.ipynb", folder)
-    monkeypatch.setattr(cli, "run", partial(run, notebooks_dir=folder))
     monkeypatch.chdir(tmp_path)  # --out runs: relative, as typed
     args = ["--config", str(config_for(tmp_path, MOTO_ACCOUNT)), "--target", "aws"]
-    code = cli.main(["run", *args, "--profile", "mgmt", "--endpoint", endpoint, "--out", "runs"])
+    args += ["--profile", "mgmt", "--endpoint", endpoint, "--notebooks", str(folder)]
+    code = cli.main(["run", *args, "--out", "runs"])
     assert code == 0
     [run_dir] = Path("runs").iterdir()
     summary = json.loads((run_dir / "summary.json").read_text())

@@ -82,7 +82,7 @@ def test_the_report_shows_the_scorecard_the_picture_and_the_costs(journey):
     report = (Path(journey["out"]) / summary["run_id"] / "report.html").read_text()
     scorecard_part = report[report.index("<figcaption>The scorecard</figcaption>") :]
     table = scorecard_part[: scorecard_part.index("</table>")]
-    assert table.count("<td>✅</td>") == len(scorecard.GOALS) and "<td>❌</td>" not in table
+    assert table.count("<td>✅ yes</td>") == len(scorecard.GOALS) and "<td>❌ no</td>" not in table
     picture = report[report.index("<figcaption>The organization as it stands</figcaption>") :]
     assert picture.index("<svg") < picture.index("</figure>")
     for text in ("SCP: FullAWSAccess, org-allowed-regions, org-guardrails", "trail org-trail"):
