@@ -109,8 +109,8 @@ class Kernel:
 
     def signal(self, signum: int) -> None:
         """Send `signum` to the kernel's process group (SIGINT: interrupt the cell)."""
-        provisioner = self._manager.provisioner
-        if self._started.done() and provisioner is not None and provisioner.has_process:
+        provisioner = self._manager.provisioner  # None until the kernel is launched
+        if provisioner is not None and provisioner.has_process:
             try:
                 os.killpg(provisioner.pgid or provisioner.pid, signum)
             except ProcessLookupError:
