@@ -37,14 +37,17 @@ def _data_loader():
 
 
 class KitSession(boto3.Session):
-    """A boto3 session whose clients use the target's endpoint and the standard retry mode.
-    `names` is the kit's name for the accounts it knows by id (set by the kit)."""
+    """A boto3 session whose clients use the target's endpoint and `config` (RETRY: the
+    standard retry mode and the timeouts). `names` is the kit's name for the accounts it
+    knows by id (set by the kit)."""
 
-    def __init__(self, *, endpoint_url: str | None = None, **kwargs) -> None:
+    def __init__(
+        self, *, endpoint_url: str | None = None, config: Config = RETRY, **kwargs
+    ) -> None:
         super().__init__(**kwargs)
         self._loader = _data_loader()
         self._session.register_component("data_loader", self._loader)
-        self.endpoint_url = endpoint_url
+        self.endpoint_url, self.config = endpoint_url, config
         self.names: dict[str, str] = {}
         self._clients: dict[tuple[str, str | None], object] = {}
 
@@ -53,7 +56,10 @@ class KitSession(boto3.Session):
         key = (service_name, region_name)
         if key not in self._clients:
             self._clients[key] = super().client(
-                service_name, region_name=region_name, endpoint_url=self.endpoint_url, config=RETRY
+                service_name,
+                region_name=region_name,
+                endpoint_url=self.endpoint_url,
+                config=self.config,
             )
         return self._clients[key]
 

@@ -109,11 +109,11 @@ def run(
     from runbook.kernels import Kernel  # only now: a refused run answers without Jupyter
 
     with stop_on_signals(), connect(target, endpoint_url, keep, fresh) as connection:
-        management = config.management_account.id
-        check_account(target, management, profile, config.home_region, connection.endpoint_url)
-        own_calls = {"read": 1, "write": 0}  # that sts:GetCallerIdentity
-        kernel = Kernel(notebooks_dir, connection.env)
+        kernel = Kernel(notebooks_dir, connection.env)  # it boots while the account is checked
         try:
+            management = config.management_account.id
+            check_account(target, management, profile, config.home_region, connection.endpoint_url)
+            own_calls = {"read": 1, "write": 0}  # that sts:GetCallerIdentity
             started = datetime.now(UTC)
             run_dir = make_run_dir(Path(out), started)
             log.info("run %s: %s against %s", run_dir, "apply" if apply else "plan", target)

@@ -6,10 +6,10 @@ models) stays imported for the next, and the user namespace is reset before each
 sees what a fresh kernel would show it. One kernel client serves every step, so no step
 waits for a client to connect.
 
-Everything that talks to the kernel (start, execute, reset, shutdown) runs in the kernel's
-own thread. The main thread only waits, which keeps it free to time a step out or to take a
-signal, and stops the kernel with signals: SIGINT interrupts the running cell, SIGKILL
-ends a kernel that does not answer it.
+Everything that talks to the kernel (start, execute, reset) runs in the kernel's own
+thread. The main thread only waits, which keeps it free to time a step out or to take a
+signal, and acts on the kernel with signals: SIGINT interrupts the running cell, SIGKILL
+ends the kernel (after the run, or when it does not answer SIGINT).
 
 Kernels talk over unix sockets (zmq ipc), not TCP, so that no port a kernel has chosen can
 be taken by a connection to the sandbox.
@@ -38,7 +38,7 @@ KERNEL_ARGS = [
     f"--IPKernelApp.exec_lines={PRELOAD}",
 ]
 RESET = "get_ipython().reset(new_session=True)"
-SHUTDOWN_SECONDS = 5  # a kernel that has not exited by then is killed
+SHUTDOWN_SECONDS = 5  # to reap the killed kernel and clean up after it
 
 
 class SharedClient(AsyncKernelClient):
@@ -117,21 +117,22 @@ class Kernel:
                 pass
 
     def close(self) -> None:
-        """Shut the kernel down (killed if it does not exit in time; at once if it ran no
-        step) and stop its thread."""
+        """Kill the kernel and stop its thread. Nothing in the kernel needs a graceful end
+        (each step's record and notebook are written) and none is waited for."""
+        self.signal(signal.SIGKILL)  # now, even while it boots
         try:
-            self._thread.submit(self._shutdown).result(timeout=3 * SHUTDOWN_SECONDS)
-        except TimeoutError:  # the thread is stuck: the kernel at least goes
+            self._thread.submit(self._reap).result(timeout=2 * SHUTDOWN_SECONDS)
+        except TimeoutError:  # the thread is stuck
             self.signal(signal.SIGKILL)
         finally:
             self._thread.shutdown(wait=False, cancel_futures=True)
             self._sockets.cleanup()
 
-    def _shutdown(self) -> None:
-        self._started.exception()  # wait for the start, whatever its outcome
+    def _reap(self) -> None:
+        self._started.exception()  # the start has ended, whatever its outcome
+        self.signal(signal.SIGKILL)  # should it have launched only after the first one
         if self._manager.shared is not None:
             self._manager.shared.stop_channels()
-        if run_sync(self._manager.is_alive)():
-            self._manager.shutdown_wait_time = SHUTDOWN_SECONDS
-            run_sync(self._manager.shutdown_kernel)(now=not self._used)
+        if self._manager.has_kernel:
+            run_sync(self._manager.provisioner.wait)()
         run_sync(self._manager.cleanup_resources)()

@@ -47,11 +47,10 @@ def caller_account(target: str, profile: str | None, region: str, endpoint_url: 
     Against AWS without `endpoint_url`, endpoints set in the environment are ignored ("aws"
     means AWS). Nothing answering is reported within seconds, naming the endpoint.
     """
-    import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError, ConnectionError, HTTPClientError
 
-    from helpers.targets import SANDBOX_CREDENTIALS
+    from helpers.targets import SANDBOX_CREDENTIALS, KitSession
 
     config = Config(
         connect_timeout=3,
@@ -62,9 +61,8 @@ def caller_account(target: str, profile: str | None, region: str, endpoint_url: 
     credentials = SANDBOX_CREDENTIALS if target == "sandbox" else {"profile_name": profile or None}
     where = endpoint_url or "AWS"
     try:
-        session = boto3.Session(region_name=region, **credentials)
-        sts = session.client("sts", endpoint_url=endpoint_url or None, config=config)
-        return sts.get_caller_identity()["Account"]
+        session = KitSession(endpoint_url=endpoint_url or None, config=config, **credentials)
+        return session.client("sts", region).get_caller_identity()["Account"]
     except (ConnectionError, HTTPClientError) as e:  # refused, unreachable, or no answer
         what = "no sandbox" if target == "sandbox" else "nothing"
         raise RunbookError(
