@@ -281,7 +281,7 @@ def test_the_trail_picture_of_a_big_organization_has_a_box_per_ou(clean_sandbox,
     )
     drawn = parse(audit_trail.picture(kit, where))
     assert [b.find(f"{SVG}title").text.split(" · ")[0] for b in groups(drawn, "box")] == [
-        "master",  # moto's name for the management account
+        "management",  # the config's name for it, not moto's "master"
         "Workloads",
         "logs",
     ]

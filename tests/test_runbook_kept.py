@@ -24,7 +24,7 @@ def queues(sandbox: kept.KeptSandbox) -> list[str]:
 
 def test_runs_keep_one_sandbox_until_it_is_stopped(tmp_path, capsys):
     out = tmp_path / "runs"
-    folder = notebooks(tmp_path / "notebooks", "05_kit_fails")  # creates queue kit-fixture
+    folder = notebooks(tmp_path / "notebooks", "00_writes_then_fails")  # creates a queue
     args = ["run", "--out", str(out), "--notebooks", str(folder)]
     assert kept.find(out) is None
     try:

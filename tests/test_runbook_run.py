@@ -1,8 +1,9 @@
 """Runs of the fixture notebooks: summary.json, report.html, failures, refusals, exit codes.
 
-Most fixture notebooks write their own step.json and make no AWS call; those named
-`*_kit_*` open a kit and call the sandbox. Runs name the session's sandbox (`--endpoint`),
-whose management account the runbook checks before the first step.
+The fixture notebooks in fixtures/notebooks write their own step.json and make no AWS call;
+those in fixtures/kit_steps open a kit and call the sandbox (all numbered 00: no step needs
+to have run before them). Runs name the session's sandbox (`--endpoint`), whose management
+account the runbook checks before the first step.
 """
 
 import json
@@ -20,13 +21,15 @@ from runbook.steps import DEFAULT_CONFIG
 from tests.conftest import requests_received
 
 FIXTURES = Path(__file__).parent / "fixtures" / "notebooks"
+KIT_STEPS = FIXTURES.parent / "kit_steps"
 
 
 def notebooks(folder: Path, *stems: str) -> Path:
     """A notebooks folder holding only the given fixture steps."""
     folder.mkdir()
     for stem in stems:
-        shutil.copy(FIXTURES / f"{stem}.ipynb", folder)
+        found = FIXTURES / f"{stem}.ipynb"
+        shutil.copy(found if found.exists() else KIT_STEPS / f"{stem}.ipynb", folder)
     return folder
 
 
@@ -174,7 +177,7 @@ def test_a_failing_step_stops_the_run_with_exit_1(sandbox, tmp_path, capsys):
 
 
 def test_a_failed_step_keeps_the_calls_changes_and_to_dos_it_made(sandbox, tmp_path):
-    folder = notebooks(tmp_path / "notebooks", "05_kit_fails")
+    folder = notebooks(tmp_path / "notebooks", "00_writes_then_fails")
     summary = run(endpoint_url=sandbox.url, out=tmp_path, notebooks_dir=folder)
     [step] = summary["steps"]
     assert step["status"] == "failed"
@@ -187,7 +190,7 @@ def test_a_failed_step_keeps_the_calls_changes_and_to_dos_it_made(sandbox, tmp_p
 
 
 def test_to_dos_reach_the_summary_and_the_report(sandbox, tmp_path, capsys):
-    folder = notebooks(tmp_path / "notebooks", "06_kit_asks")
+    folder = notebooks(tmp_path / "notebooks", "00_asks")
     args = ["--endpoint", sandbox.url, "--out", str(tmp_path), "--notebooks", str(folder)]
     assert cli.main(["run", *args]) == 0
     out = capsys.readouterr().out

@@ -23,7 +23,7 @@ from runbook import kept
 from tests.conftest import requests_received
 from tests.test_runbook_run import notebooks
 
-STEP = "07_calls_forever"
+STEP = "00_calls_forever"
 
 
 @pytest.fixture(scope="module")
