@@ -120,9 +120,10 @@ def test_the_parameters_reach_the_notebook(good_run, sandbox):
 
 
 def test_each_step_starts_with_an_empty_namespace(good_run):
-    """The steps share a kernel: what a step defined is gone in the next one, and its
-    cells count from 1 again, as in a kernel of its own."""
-    _, run_dir, _ = good_run
+    """The steps share a kernel: what a step defined is gone in the next one (fixture step
+    01 asserts that step 00's `folder` is), and its cells count from 1 again."""
+    summary, run_dir, _ = good_run
+    assert summary["steps"][1]["status"] == "ok"
     for name in ("00_single_account", "01_organization"):
         executed = json.loads((run_dir / f"{name}.ipynb").read_text())
         counts = [c["execution_count"] for c in executed["cells"] if c["cell_type"] == "code"]
