@@ -602,7 +602,7 @@ def accounts(kit: Kit) -> dict[str, str]:
     found = {management.id: management.name}
     for account_id, entry in sorted(members(kit).items()):
         if state(entry) == "ACTIVE":
-            found.setdefault(account_id, entry["Name"])
+            found.setdefault(account_id, kit.account_name(account_id, entry["Name"]))
     return found
 
 

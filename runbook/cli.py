@@ -190,11 +190,11 @@ def report(summary: dict, out: Path) -> None:
     planned = "planned" if summary["status"] == "planned" else "done"
     for step in summary["steps"]:
         calls = step["calls"]
+        changes = step["changes"]
         print(
             f"{step['status']:<11} {step['seconds']:7.2f}s  {calls['read']:4} reads "
-            f"{calls['write']:4} writes  {step['step']}"
+            f"{calls['write']:4} writes {len(changes):4} changes  {step['step']}"
         )
-        changes = step["changes"]
         for change in changes[:SHOWN_CHANGES]:
             detail = f" ({change['detail']})" if change["detail"] else ""
             print(f"{'':13}{change['action']} {change['resource']}{detail}")
@@ -204,9 +204,10 @@ def report(summary: dict, out: Path) -> None:
             print(f"{'':13}to do by you: {what}")
     if summary["error"]:
         print(f"error: {summary['error']}", file=sys.stderr)
-    card = summary["scorecard"]
-    if card is not None:
-        print(f"scorecard: {card['met']} of {card['goals']} goals met")
+    if summary["scorecard"] is not None:
+        from runbook.report import scorecard_line
+
+        print(f"scorecard: {scorecard_line(summary['scorecard'])}")
     print(f"report: {out / summary['run_id'] / 'report.html'}")
 
 

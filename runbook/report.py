@@ -87,15 +87,26 @@ def scorecard(run_dir: Path) -> dict | None:
 
 
 def goals(card: dict | None) -> dict | None:
-    """{"met": n, "goals": m, "not_met": [goal, ...]} from a scorecard, or None."""
+    """{"goals": rows, "met": ✅, "warnings": ⚠️, "not_met": [goal, ...]} of a scorecard."""
     if card is None:
         return None
     failed = set(card["failed"])
+    marks = [MARKS.get(row["status"]) for row in card["rows"]]
     return {
-        "met": sum(MARKS.get(row["status"]) == "yes" for row in card["rows"]),
         "goals": len(card["rows"]),
+        "met": marks.count("yes"),
+        "warnings": marks.count("warning"),
         "not_met": [row["goal"] for row in card["rows"] if row["key"] in failed],
     }
+
+
+def scorecard_line(card: dict) -> str:
+    """ "7 of 14 goals met, 7 with a warning, none not met"."""
+    not_met = len(card["not_met"]) or "none"
+    return (
+        f"{card['met']} of {card['goals']} goals met, {card['warnings']} with a warning, "
+        f"{not_met} not met"
+    )
 
 
 def run_status(results: list[StepResult], interrupted: bool = False) -> str:
@@ -207,7 +218,7 @@ def _outcome(summary: dict, results: list[StepResult]) -> str:
     ]
     card = summary["scorecard"]
     if card is not None:
-        lines.insert(0, f"Scorecard: {card['met']} of {card['goals']} goals met")
+        lines.insert(0, f"Scorecard: {scorecard_line(card)}")
         lines[1:1] = [f"not met: {goal}" for goal in card["not_met"]]
     todo = sum(len(r.todo) for r in results)
     if todo:
@@ -236,13 +247,14 @@ def _step_section(r: StepResult) -> str:
         parts.append(_wide(html_table({"columns": ["action", "resource", "detail"], "rows": rows})))
     elif r.status in ("ok", "planned"):
         parts.append("<p class='meta'>No changes.</p>")
-    parts.extend(_exhibit(e.kind, e.title, e.body) for e in (r.record.exhibits if r.record else []))
+    parts.extend(_exhibit(asdict(e)) for e in (r.record.exhibits if r.record else []))
     parts.append("</section>")
     return "\n".join(parts)
 
 
-def _exhibit(kind: str, title: str, body: object) -> str:
+def _exhibit(exhibit: dict) -> str:
     """A figure: SVG inline, a table as HTML, anything else as preformatted text."""
+    kind, title, body = exhibit["kind"], exhibit["title"], exhibit["body"]
     if kind == "svg" and _is_plain_svg(body):
         content = _SVG_PROLOG.sub("", body)
     elif kind == "table" and isinstance(body, dict):

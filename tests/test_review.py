@@ -21,7 +21,7 @@ from tests.conftest import requests_received
 CONFIG = load_config(DEFAULT_CONFIG)
 STEP = "08_review"
 SEED = SEEDED_RESOURCES["review"]
-ORIGINAL = f"acme-original ({ORIGINAL_ACCOUNT_ID})"
+ORIGINAL = f"original ({ORIGINAL_ACCOUNT_ID})"  # the config's name for it
 REGIONS = [SANDBOX_REGION, "eu-west-1"]
 
 
@@ -73,7 +73,7 @@ def test_the_review_makes_read_calls_only_and_every_one_is_counted(reviewed):
 def test_it_reads_the_management_account_and_every_member(reviewed):
     _, result, _ = reviewed
     names = {a.split(" (")[0] for a in result.accounts}
-    assert names == {"management", "acme-original", "dev", "prod", "log-archive"}
+    assert names == {"management", "original", "dev", "prod", "log-archive"}
 
 
 def test_iam_finds_the_broad_policies_and_leaves_the_kit_roles_alone(reviewed):
@@ -159,9 +159,7 @@ def test_the_scorecard_rows_are_review_items_never_failures(reviewed):
 def _scope(url: str) -> review.Scope:
     """The original account, outside any organization, read with its own credentials."""
     session = Target.sandbox(url, SANDBOX_REGION).outside_account(ORIGINAL_ACCOUNT_ID, None)
-    return review.Scope(
-        ORIGINAL_ACCOUNT_ID, "acme-original", session, REGIONS, frozenset(), frozenset()
-    )
+    return review.Scope(ORIGINAL_ACCOUNT_ID, "original", session, REGIONS, frozenset(), frozenset())
 
 
 def _settings(**changes) -> review.Settings:

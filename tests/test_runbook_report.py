@@ -89,7 +89,7 @@ def test_the_summary_on_top_gives_goals_steps_changes_and_to_dos():
         todo=["accept the invitation"],
     )
     top = html[html.index("<header>") : html.index("</header>")]
-    assert "Scorecard: 1 of 3 goals met" in top
+    assert "Scorecard: 1 of 3 goals met, 1 with a warning, 1 not met" in top
     assert "not met: Only the approved regions" in top
     assert "1 of 1 steps ok" in top and "2 changes made" in top
     assert "1 to do by you" in top

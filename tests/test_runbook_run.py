@@ -307,7 +307,9 @@ def test_plan_prints_each_steps_first_changes(capsys):
     summary = {"run_id": "r1", "status": "planned", "steps": [step], "error": ""}
     cli.report(summary | {"scorecard": None}, Path("runs"))
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["planned", "1.00s", "3", "reads", "0", "writes", "02_accounts"]
+    assert lines[0].split() == [
+        "planned", "1.00s", "3", "reads", "0", "writes", "7", "changes", "02_accounts"
+    ]  # fmt: skip
     assert [line.strip() for line in lines[1:7]] == [
         "create account a0 (a0@example.com)",
         "create account a1",
