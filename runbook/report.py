@@ -16,6 +16,7 @@ from runbook.steps import RunbookError, Step
 
 STATUSES = ("ok", "planned", "skipped", "failed", "interrupted")
 SCORECARD = "scorecard.json"  # step 09's rows, in its step folder
+REVIEW_ROW = "review-"  # the key prefix of step 08's rows in the scorecard
 
 
 @dataclass
@@ -87,26 +88,32 @@ def scorecard(run_dir: Path) -> dict | None:
 
 
 def goals(card: dict | None) -> dict | None:
-    """{"goals": rows, "met": ✅, "warnings": ⚠️, "not_met": [goal, ...]} of a scorecard."""
+    """{"goals": n, "met": ✅, "warnings": ⚠️, "not_met": [goal, ...], "review_items": ⚠️ of
+    step 08's rows} of a scorecard: the brief's goals apart from the review's rows."""
     if card is None:
         return None
     failed = set(card["failed"])
-    marks = [MARKS.get(row["status"]) for row in card["rows"]]
+    rows = [r for r in card["rows"] if not r["key"].startswith(REVIEW_ROW)]
+    review = [r for r in card["rows"] if r["key"].startswith(REVIEW_ROW)]
+    marks = [MARKS.get(row["status"]) for row in rows]
     return {
-        "goals": len(card["rows"]),
+        "goals": len(rows),
         "met": marks.count("yes"),
         "warnings": marks.count("warning"),
         "not_met": [row["goal"] for row in card["rows"] if row["key"] in failed],
+        "review_items": [MARKS.get(row["status"]) for row in review].count("warning"),
     }
 
 
 def scorecard_line(card: dict) -> str:
-    """ "7 of 14 goals met, 7 with a warning, none not met"."""
-    not_met = len(card["not_met"]) or "none"
-    return (
-        f"{card['met']} of {card['goals']} goals met, {card['warnings']} with a warning, "
-        f"{not_met} not met"
-    )
+    """ "7 of 7 goals met, none not met; 5 review items (step 08)"."""
+    line = f"{card['met']} of {card['goals']} goals met"
+    if card["warnings"]:
+        line += f", {card['warnings']} with a warning"
+    line += f", {len(card['not_met']) or 'none'} not met"
+    if card.get("review_items"):
+        line += f"; {card['review_items']} review item(s) to look at (step 08)"
+    return line
 
 
 def run_status(results: list[StepResult], interrupted: bool = False) -> str:

@@ -116,8 +116,9 @@ def test_no_secret_reaches_a_run_folder(journey):
 def test_every_goal_is_met_and_the_report_opens_with_it(journey):
     for summary, _ in journey["runs"]:
         card = summary["scorecard"]
-        assert card["not_met"] == [] and card["met"] >= 7  # the brief's goals; the review warns
-        assert card["met"] + card["warnings"] == card["goals"]
+        assert card["not_met"] == [] and card["warnings"] == 0  # every goal of the brief
+        assert card["met"] == card["goals"] >= 7
+        assert card["review_items"] > 0  # step 08's rows count apart: the seed gives it work
     summary, _ = journey["runs"][0]
     report = (Path(journey["out"]) / summary["run_id"] / "report.html").read_text()
     top = report[: report.index("</header>")]
