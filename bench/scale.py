@@ -130,12 +130,18 @@ def measure(members: int, folder: Path) -> dict:
         started = time.perf_counter()
         quiet = contextlib.redirect_stderr(io.StringIO())
         with quiet:
-            _steps(runbook.run(config, endpoint_url=url, out=folder, numbers=BUILD_STEPS))
+            _steps(
+                runbook.run(
+                    config, endpoint_url=url, out=folder, numbers=BUILD_STEPS, step_timeout=0
+                )
+            )
         built = time.perf_counter() - started
         before = _kit_json(url, "/_kit/stats")["requests"]
         started, cpu = time.perf_counter(), cpu_seconds(pid)
         with quiet:
-            steps = _steps(runbook.run(config, endpoint_url=url, out=folder, apply=False))
+            steps = _steps(
+                runbook.run(config, endpoint_url=url, out=folder, apply=False, step_timeout=0)
+            )
         planned, cpu = time.perf_counter() - started, cpu_seconds(pid) - cpu
         requests = _kit_json(url, "/_kit/stats")["requests"] - before
         proof = proof_seconds(url, config, folder)
