@@ -22,7 +22,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 class KitError(Exception):
-    """A problem the person running the kit must fix; the message says what to do."""
+    """A problem the person running the kit must fix. The message says what to do; the fields
+    carry the same for a program: AWS's error `code` (if any), the `resource` concerned and
+    the `next_step` to take."""
+
+    def __init__(self, message: str, *, code: str = "", resource: str = "", next_step: str = ""):
+        super().__init__(message)
+        self.code, self.resource, self.next_step = code, resource, next_step
 
 
 class Kit:
@@ -97,9 +103,14 @@ class Kit:
         twin.recorder, twin._sessions = self.recorder, self._sessions
         return twin
 
-    def change(self, action: str, resource: str, detail: str = "") -> bool:
-        """Record a change the step makes (or would make); True when it should be applied now."""
+    def plan(self, action: str, resource: str, detail: str = "") -> None:
+        """Record a change the step makes (or, when planning, would make). Whether it is made
+        now is `kit.apply`: `kit.plan(...)` then `if kit.apply: <the call>`."""
         self.changes.append(Change(action, resource, detail))
+
+    def change(self, action: str, resource: str, detail: str = "") -> bool:
+        """`plan(...)`, then `apply`: being replaced by the two, kept until no caller is left."""
+        self.plan(action, resource, detail)
         return self.apply
 
     def keep(self, resource: str, detail: str = "") -> None:
