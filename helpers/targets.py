@@ -81,6 +81,13 @@ class Target:
     def aws(cls, profile: str | None, region: str) -> Target:
         return cls("aws", region, profile=profile or None)
 
+    @property
+    def demo(self) -> bool:
+        """True where no application of the example runs (the sandbox): there the kit plays
+        them (their buckets and queues) and the costs are samples. Helpers ask this, never
+        the target's name."""
+        return self.name == "sandbox"
+
     def management(self) -> KitSession:
         """The management account's session: the sandbox's root or the profile."""
         if self.name == "sandbox":
