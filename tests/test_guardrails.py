@@ -14,9 +14,9 @@ from botocore.exceptions import ClientError
 
 from helpers import guardrails
 from helpers.config import load_config
+from helpers.guardrails import KIT_CALLS
 from helpers.kit import REPO, Kit
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION
-from helpers.scp_proof import KIT_CALLS
 from helpers.targets import Target
 from tests.conftest import session_for
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from helpers import scp_documents as docs
+from helpers.guardrails import Intent, Reach, account_blind, prove
+from helpers.guardrails.matrix import _decide
 from helpers.policy import Policy, ScpLevel
-from helpers.scp_proof import Intent, Reach, _decide, account_blind, prove
 
 INTENT = Intent(
     partition="aws",
