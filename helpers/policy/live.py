@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import boto3
-from botocore.exceptions import ClientError
+
+from helpers.aws import or_none, paginate
 
 from .evaluate import evaluate
 from .explain import Decision
@@ -32,6 +33,7 @@ from .model import (
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 SERVICE_LINKED_PATH = "/aws-service-role/"
+NO_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")  # query, JSON codes
 
 
 class Sessions(Protocol):
@@ -129,15 +131,15 @@ def membership(management: boto3.Session, account_id: str) -> Membership:
     """The account's organization, whether it is the management account, and the SCPs and
     RCPs from the root down to it (none of a type that is not enabled)."""
     orgs = management.client("organizations")
-    try:
-        org = orgs.describe_organization()["Organization"]
-    except orgs.exceptions.AWSOrganizationsNotInUseException:
+    described = or_none(orgs.describe_organization, "AWSOrganizationsNotInUseException")
+    if described is None:
         return Membership(None, False, ())
+    org = described["Organization"]
     management = account_id == org["MasterAccountId"]
-    try:
-        account = orgs.describe_account(AccountId=account_id)["Account"]
-    except orgs.exceptions.AccountNotFoundException:
+    found = or_none(orgs.describe_account, "AccountNotFoundException", AccountId=account_id)
+    if found is None:
         return Membership(None, False, ())
+    account = found["Account"]
     root = orgs.list_roots()["Roots"][0]
     enabled = {t["Type"] for t in root.get("PolicyTypes", []) if t["Status"] == "ENABLED"}
     if management:  # neither applies there, but RCPs on its resources are worth a word
@@ -177,15 +179,13 @@ def _ou_name(orgs: Any, ou_id: str) -> str:
 def _org_policies(orgs: Any, target_id: str, policy_type: str) -> tuple[Policy, ...]:
     """The SCPs (or RCPs) attached directly to a root, OU or account."""
     kind = ResourceControlPolicy if policy_type == RCP else Policy
-    pages = orgs.get_paginator("list_policies_for_target").paginate(
-        TargetId=target_id, Filter=policy_type
+    summaries = paginate(
+        orgs, "list_policies_for_target", "Policies", TargetId=target_id, Filter=policy_type
     )
-    found = []
-    for page in pages:
-        for summary in page["Policies"]:
-            content = orgs.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
-            found.append(kind(summary["Name"], content))
-    return tuple(found)
+    return tuple(
+        kind(s["Name"], orgs.describe_policy(PolicyId=s["Id"])["Policy"]["Content"])
+        for s in summaries
+    )
 
 
 def identity_policies(
@@ -202,8 +202,7 @@ def identity_policies(
     elif caller.kind == "user":
         user = iam.get_user(UserName=caller.name)["User"]
         policies = _attached(iam, "user", caller.name)
-        groups = iam.get_paginator("list_groups_for_user").paginate(UserName=caller.name)
-        for group in (g for page in groups for g in page["Groups"]):
+        for group in paginate(iam, "list_groups_for_user", "Groups", UserName=caller.name):
             policies += _attached(iam, "group", group["GroupName"])
         boundary = user.get("PermissionsBoundary", {}).get("PermissionsBoundaryArn")
         service_linked = False
@@ -216,12 +215,9 @@ def _attached(iam: Any, kind: str, name: str) -> list[Policy]:
     """The managed and inline policies of a role, user or group."""
     noun = kind.capitalize()
     key = {f"{noun}Name": name}
-    attached = iam.get_paginator(f"list_attached_{kind}_policies").paginate(**key)
-    policies = [
-        _managed(iam, p["PolicyArn"]) for page in attached for p in page["AttachedPolicies"]
-    ]
-    inline = iam.get_paginator(f"list_{kind}_policies").paginate(**key)
-    for policy_name in (n for page in inline for n in page["PolicyNames"]):
+    attached = paginate(iam, f"list_attached_{kind}_policies", "AttachedPolicies", **key)
+    policies = [_managed(iam, p["PolicyArn"]) for p in attached]
+    for policy_name in paginate(iam, f"list_{kind}_policies", "PolicyNames", **key):
         document = getattr(iam, f"get_{kind}_policy")(**key, PolicyName=policy_name)
         policies.append(Policy(policy_name, document["PolicyDocument"]))
     return policies
@@ -251,27 +247,24 @@ def resource_policy(
     if action.lower().startswith("sts:assumerole") and service == "iam":
         iam = session.client("iam")
         name = path.rsplit("/", 1)[-1]
-        try:
-            role = iam.get_role(RoleName=name)["Role"]
-        except iam.exceptions.NoSuchEntityException:
+        found = or_none(iam.get_role, "NoSuchEntity", RoleName=name)
+        if found is None:
             return None
-        document = role["AssumeRolePolicyDocument"]
+        document = found["Role"]["AssumeRolePolicyDocument"]
         return ResourcePolicy(f"trust policy of role {name}", document, owner)
     if service == "s3":
         bucket = path.split("/", 1)[0]
-        try:
-            text = session.client("s3").get_bucket_policy(Bucket=bucket)["Policy"]
-        except ClientError as error:
-            if error.response["Error"]["Code"] not in ("NoSuchBucketPolicy", "NoSuchBucket"):
-                raise
+        get = session.client("s3").get_bucket_policy
+        policy = or_none(get, "NoSuchBucketPolicy", "NoSuchBucket", Bucket=bucket)
+        if policy is None:
             return None  # no policy, or a bucket yet to be created
-        return ResourcePolicy(f"bucket policy of {bucket}", text, owner)
+        return ResourcePolicy(f"bucket policy of {bucket}", policy["Policy"], owner)
     if service == "sqs":
         sqs = session.client("sqs", region_name=region)
-        try:
-            url = sqs.get_queue_url(QueueName=path, QueueOwnerAWSAccountId=owner)["QueueUrl"]
-        except sqs.exceptions.QueueDoesNotExist:
+        queue = or_none(sqs.get_queue_url, *NO_QUEUE, QueueName=path, QueueOwnerAWSAccountId=owner)
+        if queue is None:
             return None
+        url = queue["QueueUrl"]
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
         text = attributes.get("Attributes", {}).get("Policy")
         return ResourcePolicy(f"queue policy of {path}", text, owner) if text else None
