@@ -141,6 +141,8 @@ def test_documents_aws_would_refuse_are_refused_before_any_call(org, tmp_path):
     [size, grammar] = raised.value.problems
     assert size.startswith("SCP 'too-long': is ") and "AWS allows at most 5,120" in size
     assert grammar.startswith("SCP 'has-principal': statement 0: Principal/NotPrincipal")
+    assert raised.value.resource == "the guardrails section of the config"
+    assert raised.value.next_step.startswith("change the guardrails section")
 
 
 def test_a_sixth_scp_on_a_target_is_refused_before_any_write(org, tmp_path):
@@ -204,8 +206,9 @@ def test_the_proof_refuses_a_lock_out_and_nothing_is_written(org, tmp_path):
         for p in problems
     )
     assert "denied by no-sts (NOT AS EXPECTED)" in str(proof.table())
-    with pytest.raises(GuardrailError):
+    with pytest.raises(GuardrailError) as raised:
         guardrails.apply(kit, plan, proof)
+    assert raised.value.next_step.startswith("change the policies")
     assert kit.recorder.totals()["write"] == 0 and kit.changes == []
 
 
