@@ -9,11 +9,13 @@ request costs USD 0.01, so the kit asks once per run and follows NextPageToken).
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
 from helpers.accounts import members
+from helpers.aws import error_code
 from helpers.kit import Kit
 from helpers.pictures import Picture, bar_chart
 from helpers.tables import Table
@@ -62,7 +64,7 @@ def cost_per_account(kit: Kit, today: datetime.date | None = None) -> Costs:
     start, end = period(kit.config.costs.months, today)
     names = {i: kit.account_name(i, a["Name"]) for i, a in members(kit).items()}
     names[kit.config.management_account.id] = kit.config.management_account.name
-    costs = Costs(months=[], names=names, sample=kit.target.name == "sandbox")
+    costs = Costs(months=[], names=names, sample=kit.target.demo)
     ce = kit.management.client("ce", region_name=REGION)
     query = {
         "TimePeriod": {"Start": start, "End": end},
@@ -70,28 +72,35 @@ def cost_per_account(kit: Kit, today: datetime.date | None = None) -> Costs:
         "Metrics": [METRIC],
         "GroupBy": [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}],
     }
-    token = None
-    while True:
-        try:
-            page = ce.get_cost_and_usage(**query, **({"NextPageToken": token} if token else {}))
-        except ce.exceptions.DataUnavailableException:
+    try:
+        for page in _pages(ce, **query):
+            _add(costs, page)
+    except ClientError as error:
+        code = error_code(error)
+        if code == "DataUnavailableException":
             costs.note = "Cost Explorer has no data yet: it needs up to 24 hours after enabling"
-            return costs
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "AccessDeniedException":
-                raise
+        elif code == "AccessDeniedException":
             costs.note = (
                 "Cost Explorer refused: enable it once in the Billing and Cost Management "
                 f"console of the management account ({error.response['Error']['Message']})"
             )
-            return costs
-        _add(costs, page)
-        token = page.get("NextPageToken")
-        if not token:
-            break
+        else:
+            raise
+        return costs
     if not costs.amounts and not costs.note:
         costs.note = "no costs recorded in this period"
     return costs
+
+
+def _pages(ce, **query) -> Iterator[dict]:
+    """Every page of GetCostAndUsage: Cost Explorer has no paginator, so NextPageToken by hand."""
+    token: dict[str, str] = {}
+    while True:
+        page = ce.get_cost_and_usage(**query, **token)
+        yield page
+        if not page.get("NextPageToken"):
+            return
+        token = {"NextPageToken": page["NextPageToken"]}
 
 
 def _add(costs: Costs, page: dict) -> None:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from helpers.aws import paginate
 from helpers.config import AwsConfig, GuardDuty, managed_rule_parameters
 from helpers.kit import Kit, KitError
 from helpers.organization import describe
@@ -42,7 +43,11 @@ def admin_account(kit: Kit) -> str:
     if governance and governance.guardduty.admin_account:
         return governance.guardduty.admin_account
     if kit.config.trail is None:
-        raise KitError("governance.guardduty.admin_account is missing: name a member account")
+        raise KitError(
+            "governance.guardduty.admin_account is missing: name a member account",
+            resource="governance.guardduty.admin_account",
+            next_step="name a member account (or add a trail section: its log archive is used)",
+        )
     return kit.config.trail.log_archive_account
 
 
@@ -135,8 +140,7 @@ def config_view(kit: Kit, account_id: str) -> Table:
         recording = ", ".join(
             f"{s['name']}: {'recording' if s['recording'] else 'stopped'}" for s in statuses
         )
-        pages = config.get_paginator("describe_config_rules").paginate()
-        rules = [r for page in pages for r in page["ConfigRules"]]
+        rules = list(paginate(config, "describe_config_rules", "ConfigRules"))
         for rule in rules or [None]:
             rows.append(
                 [
@@ -175,8 +179,8 @@ def ensure_guardduty(kit: Kit, account_ids: dict[str, str | None]) -> None:
     admin_id = account_ids.get(name)
     for region in kit.config.allowed_regions:
         if admin_id is None or describe(kit.management) is None:
-            kit.change("designate", _admin_resource(region), f"account {name}, once it exists")
-            kit.change("set", _auto_resource(region), f"{AUTO_ENABLE}, once {name} is designated")
+            kit.plan("designate", _admin_resource(region), f"account {name}, once it exists")
+            kit.plan("set", _auto_resource(region), f"{AUTO_ENABLE}, once {name} is designated")
             continue
         designated = _ensure_admin(kit, region, name, admin_id)
         _ensure_auto_enable(kit, region, name, admin_id, designated)
@@ -193,21 +197,25 @@ def _auto_resource(region: str) -> str:
 def _ensure_admin(kit: Kit, region: str, name: str, admin_id: str) -> bool:
     """Designate the administrator; True when it is (or, in a plan, would be) in place."""
     guardduty = kit.management.client("guardduty", region_name=region)
-    pages = guardduty.get_paginator("list_organization_admin_accounts").paginate()
-    admins = {a["AdminAccountId"]: a["AdminStatus"] for p in pages for a in p["AdminAccounts"]}
+    listed = paginate(guardduty, "list_organization_admin_accounts", "AdminAccounts")
+    admins = {a["AdminAccountId"]: a["AdminStatus"] for a in listed}
     others = sorted(set(admins) - {admin_id})
+    resource = _admin_resource(region)
     if others:
         raise KitError(
             f"GuardDuty in {region} is administered by account {others[0]}, not {name} "
             f"({admin_id}, governance.guardduty.admin_account): name that account in the config, "
-            "or remove it (guardduty:DisableOrganizationAdminAccount) first"
+            "or remove it (guardduty:DisableOrganizationAdminAccount) first",
+            resource=resource,
+            next_step=f"name account {others[0]} in governance.guardduty.admin_account, or "
+            "remove it with guardduty:DisableOrganizationAdminAccount",
         )
-    resource = _admin_resource(region)
     if admins.get(admin_id) == "ENABLED":
         kit.keep(resource, f"account {name}")
         return True
     detail = f"account {name} ({admin_id}); GuardDuty turns itself on there"
-    if kit.change("designate", resource, detail):
+    kit.plan("designate", resource, detail)
+    if kit.apply:
         guardduty.enable_organization_admin_account(AdminAccountId=admin_id)
     return kit.apply
 
@@ -215,24 +223,30 @@ def _ensure_admin(kit: Kit, region: str, name: str, admin_id: str) -> bool:
 def _ensure_auto_enable(kit: Kit, region: str, name: str, admin_id: str, designated: bool) -> None:
     resource = _auto_resource(region)
     if not designated:  # a plan: the administrator has no detector yet
-        kit.change("set", resource, f"{AUTO_ENABLE}, once {name} is designated")
+        kit.plan("set", resource, f"{AUTO_ENABLE}, once {name} is designated")
         return
     guardduty = kit.account(admin_id).client("guardduty", region_name=region)
-    pages = guardduty.get_paginator("list_detectors").paginate()
-    detectors = [d for page in pages for d in page["DetectorIds"]]
+    detectors = _detectors(guardduty)
     if not detectors:
-        if kit.change("enable", f"GuardDuty in account {name} ({region})", "its detector"):
-            detectors = [guardduty.create_detector(Enable=True)["DetectorId"]]
-        else:
-            kit.change("set", resource, AUTO_ENABLE)
+        kit.plan("enable", f"GuardDuty in account {name} ({region})", "its detector")
+        if not kit.apply:
+            kit.plan("set", resource, AUTO_ENABLE)
             return
+        detectors = [guardduty.create_detector(Enable=True)["DetectorId"]]
     current = guardduty.describe_organization_configuration(DetectorId=detectors[0])
     if current.get("AutoEnableOrganizationMembers") == AUTO_ENABLE:
         kit.keep(resource, f"{AUTO_ENABLE}: every account, and each that joins")
-    elif kit.change("set", resource, f"{AUTO_ENABLE}: every account, and each that joins"):
+        return
+    kit.plan("set", resource, f"{AUTO_ENABLE}: every account, and each that joins")
+    if kit.apply:
         guardduty.update_organization_configuration(
             DetectorId=detectors[0], AutoEnableOrganizationMembers=AUTO_ENABLE
         )
+
+
+def _detectors(guardduty) -> list[str]:
+    """The ids of the account's GuardDuty detectors in the client's region (one, or none)."""
+    return list(paginate(guardduty, "list_detectors", "DetectorIds"))
 
 
 def guardduty_members(kit: Kit, account_ids: dict[str, str | None]) -> Table:
@@ -244,18 +258,16 @@ def guardduty_members(kit: Kit, account_ids: dict[str, str | None]) -> Table:
         return Table(["region", "account", "id", "status"], rows)
     for region in kit.config.allowed_regions:
         guardduty = kit.account(admin_id).client("guardduty", region_name=region)
-        pages = guardduty.get_paginator("list_detectors").paginate()
-        detectors = [d for page in pages for d in page["DetectorIds"]]
+        detectors = _detectors(guardduty)
         rows.append([region, names[admin_id], admin_id, "delegated administrator"])
         if not detectors:
             continue
-        members = guardduty.get_paginator("list_members").paginate(
-            DetectorId=detectors[0], OnlyAssociated="true"
+        members = paginate(
+            guardduty, "list_members", "Members", DetectorId=detectors[0], OnlyAssociated="true"
         )
-        for page in members:
-            for member in page["Members"]:
-                account = member["AccountId"]
-                rows.append([region, names.get(account, ""), account, member["RelationshipStatus"]])
+        for member in members:
+            account = member["AccountId"]
+            rows.append([region, names.get(account, ""), account, member["RelationshipStatus"]])
     return Table(["region", "account", "id", "status"], rows)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from botocore.exceptions import ClientError
 
+from helpers.aws import error_code, or_none, paginate
 from helpers.kit import Kit, KitError
 from helpers.organization import child_ous, describe, root_id
 from helpers.tables import Table
@@ -49,20 +50,20 @@ def ensure_trusted_access(kit: Kit) -> None:
     """Let StackSets deploy in the organization (cloudformation:ActivateOrganizationsAccess)."""
     resource = "trusted access for CloudFormation StackSets"
     if describe(kit.management) is None:
-        kit.change("activate", resource, "once the organization exists")
+        kit.plan("activate", resource, "once the organization exists")
         return
     cfn = kit.management.client("cloudformation")
     if cfn.describe_organizations_access()["Status"] == "ENABLED":
         kit.keep(resource, "enabled")
-    elif kit.change("activate", resource, f"enables {SERVICE} in Organizations"):
+        return
+    kit.plan("activate", resource, f"enables {SERVICE} in Organizations")
+    if kit.apply:
         cfn.activate_organizations_access()
 
 
 def _describe(cfn, name: str) -> dict | None:
-    try:
-        return cfn.describe_stack_set(StackSetName=name)["StackSet"]
-    except cfn.exceptions.StackSetNotFoundException:
-        return None
+    answer = or_none(cfn.describe_stack_set, "StackSetNotFoundException", StackSetName=name)
+    return answer["StackSet"] if answer else None
 
 
 def _wait(cfn, name: str, operation_id: str) -> None:
@@ -74,20 +75,32 @@ def _wait(cfn, name: str, operation_id: str) -> None:
         if status not in RUNNING:
             break
         if time.monotonic() > deadline:
-            raise KitError(f"stack set {name}: operation {operation_id} still {status}; run again")
+            raise KitError(
+                f"stack set {name}: operation {operation_id} still {status}; run again",
+                resource=f"stack set {name}",
+                next_step="run the step again once the operation has ended",
+            )
         time.sleep(delay)
         delay = min(delay * 1.5, 15.0)
     if status != "SUCCEEDED":
-        pages = cfn.get_paginator("list_stack_set_operation_results").paginate(
-            StackSetName=name, OperationId=operation_id
+        results = paginate(
+            cfn,
+            "list_stack_set_operation_results",
+            "Summaries",
+            StackSetName=name,
+            OperationId=operation_id,
         )
         reasons = [
             f"{r['Account']}/{r['Region']}: {r.get('StatusReason', r['Status'])}"
-            for page in pages
-            for r in page["Summaries"]
+            for r in results
             if r["Status"] != "SUCCEEDED"
         ]
-        raise KitError(f"stack set {name}: operation {status}: " + "; ".join(reasons or ["?"]))
+        raise KitError(
+            f"stack set {name}: operation {status}: " + "; ".join(reasons or ["?"]),
+            resource=f"stack set {name}",
+            next_step="fix what the reasons name (in the template or the accounts), then run "
+            "the step again",
+        )
 
 
 def _run(cfn, name: str, call: str, **params) -> None:
@@ -100,7 +113,7 @@ def _run(cfn, name: str, call: str, **params) -> None:
             )
             break
         except ClientError as error:
-            busy = error.response["Error"]["Code"] == "OperationInProgressException"
+            busy = error_code(error) == "OperationInProgressException"
             if not busy or time.monotonic() > deadline:
                 raise
             time.sleep(delay)
@@ -139,15 +152,15 @@ def ensure_stack_set(
     resource = f"stack set {name}"
     targets = f"OUs {', '.join(ou_paths)} in {', '.join(regions)}"
     if describe(kit.management) is None:
-        kit.change("create", resource, f"service-managed, auto-deployment on, to {targets}")
+        kit.plan("create", resource, f"service-managed, auto-deployment on, to {targets}")
         _plan_targets(kit, name, ou_paths, regions)
         return
     cfn = kit.management.client("cloudformation")
     found = _describe(cfn, name)
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())]
     if found is None:
-        detail = f"service-managed, auto-deployment on, to {targets}"
-        if not kit.change("create", resource, detail):
+        kit.plan("create", resource, f"service-managed, auto-deployment on, to {targets}")
+        if not kit.apply:
             _plan_targets(kit, name, ou_paths, regions)
             return
         cfn.create_stack_set(
@@ -163,10 +176,14 @@ def ensure_stack_set(
     elif found.get("PermissionModel") != "SERVICE_MANAGED":
         raise KitError(
             f"{resource} exists with self-managed permissions; the kit needs a service-managed "
-            "one (to deploy to OUs): delete it or give the kit's stack set another name"
+            "one (to deploy to OUs): delete it or give the kit's stack set another name",
+            resource=resource,
+            next_step="delete the stack set, or give the kit's stack set another name in the "
+            "config",
         )
     elif differ := _settings_differ(found, template_body, parameters):
-        if kit.change("update", resource, ", ".join(differ) + " (every instance follows)"):
+        kit.plan("update", resource, ", ".join(differ) + " (every instance follows)")
+        if kit.apply:
             _run(
                 cfn,
                 name,
@@ -183,7 +200,7 @@ def ensure_stack_set(
 
 def _plan_targets(kit: Kit, name: str, ou_paths: list[str], regions: list[str]) -> None:
     for path in ou_paths:
-        kit.change("deploy", f"stack set {name} to OU {path}", f"in {', '.join(regions)}")
+        kit.plan("deploy", f"stack set {name} to OU {path}", f"in {', '.join(regions)}")
 
 
 def _ensure_targets(
@@ -198,24 +215,22 @@ def _ensure_targets(
     wanted = {ids[path] for path in ou_paths if ids.get(path)}
     for path in ou_paths:
         if not ids.get(path):
-            kit.change("deploy", f"stack set {name} to OU {path}", "once the OU exists")
+            kit.plan("deploy", f"stack set {name} to OU {path}", "once the OU exists")
     kept = sorted(wanted & current_ous)
     for ou in sorted(wanted - current_ous):
         resource = f"stack set {name} to OU {paths[ou]}"
-        if kit.change("deploy", resource, f"in {', '.join(regions)}; AWS reaches each account"):
+        kit.plan("deploy", resource, f"in {', '.join(regions)}; AWS reaches each account")
+        if kit.apply:
             deploy(cfn, name, "create_stack_instances", [ou], regions)
     new_regions = sorted(set(regions) - current_regions)
-    if (
-        kept
-        and new_regions
-        and kit.change(
-            "deploy", f"stack set {name} to {', '.join(new_regions)}", "in every targeted OU"
-        )
-    ):
-        deploy(cfn, name, "create_stack_instances", kept, new_regions)
+    if kept and new_regions:
+        kit.plan("deploy", f"stack set {name} to {', '.join(new_regions)}", "in every targeted OU")
+        if kit.apply:
+            deploy(cfn, name, "create_stack_instances", kept, new_regions)
     for ou in sorted(current_ous - wanted):
         label = paths.get(ou, ou)
-        if kit.change("remove", f"stack set {name} from OU {label}", "its stacks are deleted"):
+        kit.plan("remove", f"stack set {name} from OU {label}", "its stacks are deleted")
+        if kit.apply:
             deploy(
                 cfn,
                 name,
@@ -225,14 +240,12 @@ def _ensure_targets(
                 RetainStacks=False,
             )
     old_regions = sorted(current_regions - set(regions))
-    if (
-        kept
-        and old_regions
-        and kit.change(
+    if kept and old_regions:
+        kit.plan(
             "remove", f"stack set {name} from {', '.join(old_regions)}", "its stacks are deleted"
         )
-    ):
-        deploy(cfn, name, "delete_stack_instances", kept, old_regions, RetainStacks=False)
+        if kit.apply:
+            deploy(cfn, name, "delete_stack_instances", kept, old_regions, RetainStacks=False)
     for ou in kept:
         kit.keep(f"stack set {name} in OU {paths[ou]}", ", ".join(sorted(current_regions)))
 
@@ -248,11 +261,9 @@ def instances(kit: Kit, name: str, account_names: dict[str, str]) -> Table:
     cfn = kit.management.client("cloudformation")
     if describe(kit.management) is None or _describe(cfn, name) is None:
         return Table(["account", "id", "region", "status"], [])
-    pages = cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)
     rows = [
         [account_names.get(i["Account"], ""), i["Account"], i["Region"], i["Status"]]
-        for page in pages
-        for i in page["Summaries"]
+        for i in paginate(cfn, "list_stack_instances", "Summaries", StackSetName=name)
     ]
     return Table(["account", "id", "region", "status"], sorted(rows))
 
@@ -284,7 +295,7 @@ def ensure_baseline(kit: Kit, account_ids: dict[str, str | None]) -> str | None:
     regions = [kit.config.home_region]  # IAM roles are global: one region is enough
     if trusted is None:
         ensure_trusted_access(kit)
-        kit.change("create", f"stack set {baseline.stack_set}", f"once {role.assumed_from} exists")
+        kit.plan("create", f"stack set {baseline.stack_set}", f"once {role.assumed_from} exists")
         _plan_targets(kit, baseline.stack_set, baseline.ous, regions)
         return baseline.stack_set
     ensure_stack_set(
