@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from functools import cache
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 from botocore.config import Config
@@ -55,13 +56,27 @@ class KitSession(boto3.Session):
         """One client per service and region for the session's lifetime."""
         key = (service_name, region_name)
         if key not in self._clients:
-            self._clients[key] = super().client(
+            client = super().client(
                 service_name,
                 region_name=region_name,
                 endpoint_url=self.endpoint_url,
                 config=self.config,
             )
+            if service_name == "s3control" and self.endpoint_url:
+                _to_endpoint_host(client, self.endpoint_url)
+            self._clients[key] = client
         return self._clients[key]
+
+
+def _to_endpoint_host(client, endpoint_url: str) -> None:
+    """S3 Control's hosts start with the account id (123456789012.s3-control...), which an
+    endpoint on loopback cannot resolve: its requests go to the endpoint's own host."""
+    host = urlsplit(endpoint_url).netloc
+
+    def to_endpoint(request, **_) -> None:
+        request.url = urlunsplit(urlsplit(request.url)._replace(netloc=host))
+
+    client.meta.events.register("before-sign.s3-control", to_endpoint)
 
 
 @dataclass(frozen=True)

@@ -200,7 +200,7 @@ def _fix_buckets(session) -> None:
     )
     block = dict.fromkeys(("BlockPublicAcls", "IgnorePublicAcls"), True)
     block |= dict.fromkeys(("BlockPublicPolicy", "RestrictPublicBuckets"), True)
-    review.s3control(session).put_public_access_block(  # the account's: covers every bucket
+    session.client("s3control").put_public_access_block(  # the account's: covers every bucket
         AccountId=ORIGINAL_ACCOUNT_ID, PublicAccessBlockConfiguration=block
     )
 
