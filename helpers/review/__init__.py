@@ -19,6 +19,10 @@ The checks, picked by the config's `review.checks`:
 Left out: the kit's own resources (the trail's bucket, the roles the config names, anything
 tagged managed-by=org-kit or kit-path: the scorecard checks them against the config) and
 AWS's (service-linked and Identity Center roles, default security groups).
+
+Modules: `model` (checks, items, settings), `scope` (one account's resources, read once),
+`iam`, `network`, `encryption` (volumes, buckets), `upkeep` (backup, tags, budget), `run`
+(the accounts and the checks in threads), `views` (tables and the scorecard's rows).
 """
 
 from helpers.review.encryption import check_buckets, check_volumes
