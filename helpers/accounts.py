@@ -374,3 +374,19 @@ def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | 
             orgs.move_account(
                 AccountId=account_id, SourceParentId=parent, DestinationParentId=target
             )
+
+
+def account_ids(kit: Kit, joined: dict[str, dict] | None = None) -> dict[str, str | None]:
+    """Config account name -> id: created accounts by email, invited ones by their id
+    (`joined`: the organization's accounts by id, when already read)."""
+    joined = members(kit) if joined is None else joined
+    by_email = {a["Email"].lower(): a_id for a_id, a in joined.items()}
+    management = kit.config.management_account
+    ids: dict[str, str | None] = {management.name: management.id}
+    for account in kit.config.accounts:
+        ids[account.name] = (
+            (account.id if account.id in joined else None)
+            if account.invite
+            else by_email.get(account.email.lower())
+        )
+    return ids

@@ -12,8 +12,8 @@ import yaml
 from botocore.exceptions import ClientError
 
 from helpers import paths, stacksets
+from helpers.accounts import account_ids
 from helpers.config import parse_config
-from helpers.identity_center import account_ids
 from helpers.kit import Kit
 from helpers.targets import Target
 from tests.test_config import example
