@@ -5,9 +5,9 @@ prefix. Against AWS their applications create them and this does nothing."""
 from __future__ import annotations
 
 from helpers.aws import or_none, paginate
+from helpers.aws_names import NO_SUCH_QUEUE
 from helpers.kit import Kit
 from helpers.paths.declared import Grant, grants
-from helpers.paths.granting import NO_SUCH_QUEUE
 
 
 def ensure_demo_resources(kit: Kit) -> None:

@@ -17,6 +17,7 @@ from tqdm.auto import tqdm
 
 from helpers.accounts import account_ids
 from helpers.aws import error_code, or_none, paginate
+from helpers.aws_names import NO_SUCH_QUEUE
 from helpers.kit import Kit, KitError
 from helpers.paths.declared import ROLE_PATH, Grant, grants, section
 from helpers.paths.documents import (
@@ -28,10 +29,6 @@ from helpers.paths.documents import (
     sid,
     statements_of,
 )
-
-# GetQueueUrl's answer for a queue that does not exist: the query code AWS sends for
-# compatibility (botocore reports it), and the JSON protocol's own
-NO_SUCH_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import boto3
 
 from helpers.aws import or_none, paginate
+from helpers.aws_names import NO_SUCH_QUEUE
 
 from .evaluate import evaluate
 from .explain import Decision
@@ -33,7 +34,6 @@ from .model import (
 SCP = "SERVICE_CONTROL_POLICY"
 RCP = "RESOURCE_CONTROL_POLICY"
 SERVICE_LINKED_PATH = "/aws-service-role/"
-NO_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")  # query, JSON codes
 
 
 class Sessions(Protocol):
@@ -261,7 +261,9 @@ def resource_policy(
         return ResourcePolicy(f"bucket policy of {bucket}", policy["Policy"], owner)
     if service == "sqs":
         sqs = session.client("sqs", region_name=region)
-        queue = or_none(sqs.get_queue_url, *NO_QUEUE, QueueName=path, QueueOwnerAWSAccountId=owner)
+        queue = or_none(
+            sqs.get_queue_url, *NO_SUCH_QUEUE, QueueName=path, QueueOwnerAWSAccountId=owner
+        )
         if queue is None:
             return None
         url = queue["QueueUrl"]
