@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
@@ -28,6 +29,68 @@ RETRY = Config(
     read_timeout=READ_TIMEOUT,
 )
 SANDBOX_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+class SandboxClient:
+    """The sandbox's own endpoints (never AWS traffic): `/_kit/...` and moto's reset.
+
+    The one client the kit has for them: the target (an account's own credentials), the
+    runbook (its kept sandbox) and the exercises (what the sandbox seeded) use it.
+    `OSError` (`urllib.error.URLError`, `HTTPError`) when the sandbox does not answer.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+
+    def credentials(self, account_id: str) -> dict[str, str] | None:
+        """A seeded account's own access key (AccessKeyId, SecretAccessKey), or None."""
+        try:
+            return self._call(f"/_kit/credentials/{account_id}")
+        except urllib.error.HTTPError as error:
+            if error.code != 404:
+                raise
+            return None
+
+    def settings(self, timeout: float = 10, **changes: Any) -> dict[str, Any]:
+        """The sandbox's settings, after `changes` if any (create_account_seconds, ...)."""
+        return self._call("/_kit/settings", changes or None, timeout)
+
+    def seeded(self) -> dict[str, Any]:
+        """What the sandbox seeds: the original account's id and its resources' names."""
+        return self._call("/_kit/seed")
+
+    def reset(self) -> None:
+        """Back to the starting state: moto cleared, every extension too, seeded again."""
+        self._call("/moto-api/reset", {}, timeout=120)
+
+    def env(self, region: str) -> dict[str, str]:
+        """The environment that sends plain boto3 clients to the sandbox's management account."""
+        return {
+            "AWS_ENDPOINT_URL": self.url,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ACCESS_KEY_ID": SANDBOX_CREDENTIALS["aws_access_key_id"],
+            "AWS_SECRET_ACCESS_KEY": SANDBOX_CREDENTIALS["aws_secret_access_key"],
+        }
+
+    def _call(self, path: str, body: dict | None = None, timeout: float = 10) -> Any:
+        """GET `path` (POST `body`, as JSON) and its JSON answer (None if it has none)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.url + path, data, method="GET" if data is None else "POST"
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            answer = response.read()
+        return json.loads(answer) if answer.strip() else None
+
+
+def start_sandbox(**settings: Any) -> SandboxClient:
+    """An embedded sandbox served from this process (the exercises' own), started and seeded.
+
+    The one place outside helpers/sandbox that starts one: it loads moto's server, so only
+    when asked."""
+    from helpers.sandbox import Sandbox
+
+    return SandboxClient(Sandbox(**settings).start().url)
 
 
 @cache
@@ -97,6 +160,15 @@ class Target:
         return cls("aws", region, profile=profile or None)
 
     @property
+    def sandbox_client(self) -> SandboxClient | None:
+        """The client of the sandbox's own endpoints; None against AWS."""
+        return (
+            SandboxClient(self.endpoint_url)
+            if self.name == "sandbox" and self.endpoint_url
+            else None
+        )
+
+    @property
     def demo(self) -> bool:
         """True where no application of the example runs (the sandbox): there the kit plays
         them (their buckets and queues) and the costs are samples. Helpers ask this, never
@@ -126,12 +198,9 @@ class Target:
         The sandbox hands out the credentials of the accounts it seeded; against AWS they
         come from the profile the config names for that account.
         """
-        if self.name == "sandbox":
-            url = f"{self.endpoint_url}/_kit/credentials/{account_id}"
-            try:
-                with urllib.request.urlopen(url, timeout=10) as response:
-                    keys = json.load(response)
-            except urllib.error.HTTPError:
+        if (client := self.sandbox_client) is not None:
+            keys = client.credentials(account_id)
+            if keys is None:
                 return None
             return self._session(
                 aws_access_key_id=keys["AccessKeyId"],

@@ -238,13 +238,13 @@ def reset_sandbox(target: str, endpoint: str | None) -> int:
             file=sys.stderr,
         )
         return 2
-    import urllib.request
+    from helpers.targets import SandboxClient
 
-    url = endpoint.rstrip("/")
+    sandbox = SandboxClient(endpoint)
+    url = sandbox.url
     try:
-        urllib.request.urlopen(f"{url}/_kit/settings", timeout=10).close()  # the kit's sandbox?
-        reset = urllib.request.Request(f"{url}/moto-api/reset", data=b"", method="POST")
-        urllib.request.urlopen(reset, timeout=120).close()
+        sandbox.settings()  # the kit's sandbox?
+        sandbox.reset()
     except OSError as error:
         print(f"error: no kit sandbox answers at {url}: {error}", file=sys.stderr)
         return 2

@@ -15,10 +15,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from helpers.targets import SandboxClient
 from runbook.steps import RunbookError
 
 FOLDER, STATE, LOG = "sandbox", "sandbox.json", "sandbox.log"
@@ -47,7 +47,7 @@ def find(out: Path) -> KeptSandbox | None:
     if not _alive(sandbox.pid):
         return None
     try:
-        urllib.request.urlopen(f"{sandbox.url}/_kit/settings", timeout=3).close()
+        SandboxClient(sandbox.url).settings(timeout=3)
     except OSError as e:
         raise RunbookError(
             f"the kept sandbox at {sandbox.url} (pid {sandbox.pid}) does not answer ({e}); "
@@ -80,8 +80,7 @@ def start(out: Path) -> KeptSandbox:
 
 def reset(sandbox: KeptSandbox) -> None:
     """Back to the starting state: moto cleared, the sandbox seeded again."""
-    request = urllib.request.Request(f"{sandbox.url}/moto-api/reset", data=b"", method="POST")
-    urllib.request.urlopen(request, timeout=120).close()
+    SandboxClient(sandbox.url).reset()
 
 
 def stop(out: Path) -> KeptSandbox | None:

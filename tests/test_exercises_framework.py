@@ -70,7 +70,7 @@ def test_outcomes_say_which_of_the_three_they_are() -> None:
 
 
 def test_hints_grow_by_level_and_the_solution_comes_from_the_source(clean_sandbox) -> None:
-    exercise = start("06_guardrail_scp", 0.2, sandbox=clean_sandbox)
+    exercise = start("06_guardrail_scp", 0.2, sandbox_url=clean_sandbox.url)
     first, all_of_them = str(exercise.hint()), str(exercise.hint(9))
     assert "Hint 1:" in first and "Hint 2:" not in first and "hint(2) says more" in first
     assert "Hint 3:" in all_of_them and "solution() shows the answer" in all_of_them
@@ -79,4 +79,4 @@ def test_hints_grow_by_level_and_the_solution_comes_from_the_source(clean_sandbo
     assert exercise.check({}).status == "not attempted"  # the starting state, no answers
     listed = "the exercises are: 00_isolation_holes, 01_organization_and_accounts"
     with pytest.raises(KeyError, match=listed):
-        start("no-such-exercise", sandbox=clean_sandbox)
+        start("no-such-exercise", sandbox_url=clean_sandbox.url)

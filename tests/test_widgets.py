@@ -5,6 +5,8 @@ from __future__ import annotations
 from helpers import accounts, identity_center, organization, widgets
 from helpers.kit import open_step
 from helpers.sandbox import ORIGINAL_ACCOUNT_ID
+from helpers.widgets.access import _directory
+from helpers.widgets.try_as import _accounts, _principals
 from tests.conftest import requests_received
 
 
@@ -20,7 +22,7 @@ def _kit(journey, tmp_path, apply: bool = True):
 
 def test_try_as_explains_a_role_that_does_not_trust_the_caller(journey, tmp_path, capsys):
     kit = _kit(journey, tmp_path)
-    who = widgets._principals(kit, ORIGINAL_ACCOUNT_ID)
+    who = _principals(kit, ORIGINAL_ACCOUNT_ID)
     assert who["role dev-app"] == "dev-app"
     assert "the account's own credentials" not in who  # retired in step 03
     widgets.try_one(kit, ORIGINAL_ACCOUNT_ID, "dev-app", "s3:ListAllMyBuckets", "eu-central-1")
@@ -32,7 +34,7 @@ def test_try_as_explains_a_role_that_does_not_trust_the_caller(journey, tmp_path
 
 def test_try_as_runs_the_call_for_real(journey, tmp_path, capsys):
     kit = _kit(journey, tmp_path)
-    dev = next(i for label, i in widgets._accounts(kit).items() if label.startswith("dev "))
+    dev = next(i for label, i in _accounts(kit).items() if label.startswith("dev "))
     widgets.try_one(kit, dev, "", "ec2:DescribeVpcs", "eu-central-1")
     printed = capsys.readouterr().out
     assert "assumed-role/OrganizationAccountAccessRole/org-kit, in eu-central-1" in printed
@@ -49,13 +51,13 @@ def test_a_planning_notebook_refuses_to_change_anything(journey, tmp_path, capsy
 
 def test_access_matrix_reads_identity_center(journey, tmp_path):
     kit = _kit(journey, tmp_path)
-    table = widgets.matrix(identity_center.reach(kit, widgets._directory(kit)))
+    table = widgets.matrix(identity_center.reach(kit, _directory(kit)))
     rows = {row[0]: dict(zip(table.columns[1:], row[1:], strict=True)) for row in table.rows}
     assert rows["alice"]["dev"] == "AdministratorAccess"
     assert rows["alice"]["prod"] == "ReadOnlyAccess"
     assert rows["alice"]["log-archive"] == "-"
     assert set(rows["carol"].values()) == {"AdministratorAccess"}
-    only = widgets.matrix(identity_center.reach(kit, widgets._directory(kit)), "ReadOnlyAccess")
+    only = widgets.matrix(identity_center.reach(kit, _directory(kit)), "ReadOnlyAccess")
     assert "AdministratorAccess" not in str(only)
 
 

@@ -26,8 +26,7 @@ from typing import Any, Literal
 
 from helpers.config import load_config
 from helpers.kit import REPO, Kit
-from helpers.sandbox import Sandbox
-from helpers.targets import Target
+from helpers.targets import SandboxClient, Target, start_sandbox
 
 Status = Literal["not attempted", "incorrect", "correct"]
 SOURCES = REPO / "exercises" / "source"
@@ -112,7 +111,7 @@ class Exercise:
     """A started exercise: its sandbox, a kit connected to it, and the learner's tools."""
 
     definition: Definition
-    sandbox: Sandbox
+    sandbox: SandboxClient
     kit: Kit
     checker: Kit
     facts: dict[str, Any] = field(default_factory=dict)
@@ -164,29 +163,29 @@ class Solution:
         return "\n\n".join(f"```python\n{region}\n```" for region in self.regions)
 
 
-_own_sandbox: Sandbox | None = None
+_own_sandbox: SandboxClient | None = None
 
 
-def _sandbox(create_account_seconds: float) -> Sandbox:
-    """This process's exercise sandbox: started once, reset for every (re)start."""
+def _sandbox(sandbox_url: str, create_account_seconds: float, region: str) -> SandboxClient:
+    """The sandbox at `sandbox_url`, or this process's own (started once), each reset for
+    every (re)start."""
     global _own_sandbox
-    if _own_sandbox is None:
+    sandbox = SandboxClient(sandbox_url) if sandbox_url else _own_sandbox
+    if sandbox is None:
         os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # a faster reset
-        _own_sandbox = Sandbox(create_account_seconds=create_account_seconds).start()
+        _own_sandbox = start_sandbox(create_account_seconds=create_account_seconds)
         # Plain boto3 clients in this kernel land in this sandbox too, never in AWS.
-        os.environ.update(_own_sandbox.env())
-    else:
-        _own_sandbox.configure(create_account_seconds=create_account_seconds)
-        _own_sandbox.reset()
-    return _own_sandbox
+        os.environ.update(_own_sandbox.env(region))
+        return _own_sandbox
+    sandbox.settings(create_account_seconds=create_account_seconds)
+    sandbox.reset()
+    return sandbox
 
 
-def start(
-    name: str, create_account_seconds: float = 2.0, sandbox: Sandbox | None = None
-) -> Exercise:
+def start(name: str, create_account_seconds: float = 2.0, sandbox_url: str = "") -> Exercise:
     """Start (or start over) exercise `name` from its known state.
 
-    Without `sandbox`, the exercise runs its own sandbox in this process; a given sandbox
+    Without `sandbox_url`, the exercise runs its own sandbox in this process; a given one
     (the tests') is reset first.
     """
     from helpers.exercises.catalog import EXERCISES
@@ -194,12 +193,8 @@ def start(
     if name not in EXERCISES:
         raise KeyError(f"no exercise {name!r}; the exercises are: {', '.join(EXERCISES)}")
     definition = EXERCISES[name]
-    if sandbox is None:
-        sandbox = _sandbox(create_account_seconds)
-    else:
-        sandbox.configure(create_account_seconds=create_account_seconds)
-        sandbox.reset()
     config = load_config(CONFIG)
+    sandbox = _sandbox(sandbox_url, create_account_seconds, config.home_region)
     run_dir = Path(tempfile.mkdtemp(prefix=f"exercise-{name}-"))
     target = Target.sandbox(sandbox.url, config.home_region)
 

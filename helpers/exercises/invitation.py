@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from helpers import accounts
+from helpers.aws import or_none, paginate
 from helpers.exercises.framework import (
     Definition,
     Outcome,
@@ -15,10 +16,9 @@ from helpers.exercises.framework import (
     incorrect,
     not_attempted,
 )
-from helpers.exercises.state import organization_with_accounts, ou_path, parent_of
+from helpers.exercises.state import organization_with_accounts, ou_path, parent_of, seeded
 from helpers.kit import Kit
 from helpers.policy import explain_access
-from helpers.sandbox import ORIGINAL_ACCOUNT_ID
 from helpers.targets import ACCESS_ROLE
 
 OU = "Workloads/Prod"
@@ -26,35 +26,35 @@ OU = "Workloads/Prod"
 
 def setup(kit: Kit) -> dict[str, Any]:
     """Steps 01-02 done for the created accounts; the original account is still outside."""
-    return organization_with_accounts(kit, invite=False)
+    facts = organization_with_accounts(kit, invite=False)
+    return facts | {"original": seeded(kit)["original_account_id"]}
 
 
-def _handshakes(kit: Kit) -> list[dict]:
+def _handshakes(kit: Kit, original: str) -> list[dict]:
     orgs = kit.management.client("organizations")
-    pages = orgs.get_paginator("list_handshakes_for_organization").paginate()
     return [
         h
-        for page in pages
-        for h in page["Handshakes"]
-        if ("ACCOUNT", ORIGINAL_ACCOUNT_ID) in {(p["Type"], p["Id"]) for p in h["Parties"]}
+        for h in paginate(orgs, "list_handshakes_for_organization", "Handshakes")
+        if ("ACCOUNT", original) in {(p["Type"], p["Id"]) for p in h["Parties"]}
     ]
 
 
 def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
-    handshakes = _handshakes(kit)
+    original = facts["original"]
+    handshakes = _handshakes(kit, original)
     if not handshakes:
         if values.all_blank():
-            return not_attempted(f"account {ORIGINAL_ACCOUNT_ID} is not invited yet")
+            return not_attempted(f"account {original} is not invited yet")
         return incorrect(
-            f"the organization has sent no invitation to {ORIGINAL_ACCOUNT_ID}: "
+            f"the organization has sent no invitation to {original}: "
             "invite_account_to_organization from the management account"
         )
     members = accounts.members(kit)
-    if ORIGINAL_ACCOUNT_ID not in members:
+    if original not in members:
         states = ", ".join(sorted({h["State"] for h in handshakes}))
         if "OPEN" in states:
             return incorrect(
-                f"the invitation to {ORIGINAL_ACCOUNT_ID} is still OPEN: the invited account "
+                f"the invitation to {original} is still OPEN: the invited account "
                 "accepts it itself, with its own credentials: "
                 "kit.outside(ORIGINAL_ACCOUNT_ID).client('organizations').accept_handshake(...)"
             )
@@ -65,43 +65,41 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
             f"handshake_id is {values.get('handshake_id')!r}; the accepted handshake is "
             f"{', '.join(accepted) or 'none'}"
         )
-    where = parent_of(kit, ORIGINAL_ACCOUNT_ID)
+    where = parent_of(kit, original)
     if ou_path(kit, where) != OU:
         return incorrect(
-            f"account {ORIGINAL_ACCOUNT_ID} is in {ou_path(kit, where)}, not in {OU}: it still "
+            f"account {original} is in {ou_path(kit, where)}, not in {OU}: it still "
             "runs production, so it goes with prod (move_account)"
         )
-    return _check_access_role(kit)
+    return _check_access_role(kit, original)
 
 
 class _OwnCredentials:
     """The explainer's reads, made in the original account with its own credentials (the
     access role may be what is broken)."""
 
-    def __init__(self, kit: Kit) -> None:
-        self.kit = kit
+    def __init__(self, kit: Kit, original: str) -> None:
+        self.kit, self.original = kit, original
         self.management = kit.management
 
     def account(self, account_id: str):
-        if account_id == ORIGINAL_ACCOUNT_ID:
+        if account_id == self.original:
             return self.kit.outside(account_id)
         return self.kit.account(account_id)
 
 
-def _check_access_role(kit: Kit) -> Outcome:
-    own = kit.outside(ORIGINAL_ACCOUNT_ID)
+def _check_access_role(kit: Kit, original: str) -> Outcome:
+    own = kit.outside(original)
     iam = own.client("iam")
-    try:
-        iam.get_role(RoleName=ACCESS_ROLE)
-    except iam.exceptions.NoSuchEntityException:
+    if or_none(iam.get_role, "NoSuchEntity", RoleName=ACCESS_ROLE) is None:
         return incorrect(
-            f"account {ORIGINAL_ACCOUNT_ID} has no {ACCESS_ROLE}: an invited account never gets "
+            f"account {original} has no {ACCESS_ROLE}: an invited account never gets "
             "one; create it there with the account's own credentials"
         )
     management = kit.config.management_account.id
-    arn = f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:role/{ACCESS_ROLE}"
+    arn = f"arn:aws:iam::{original}:role/{ACCESS_ROLE}"
     decision = explain_access(
-        _OwnCredentials(kit), f"arn:aws:iam::{management}:root", "sts:AssumeRole", arn
+        _OwnCredentials(kit, original), f"arn:aws:iam::{management}:root", "sts:AssumeRole", arn
     )
     if not decision.allowed:
         trust = json.dumps(iam.get_role(RoleName=ACCESS_ROLE)["Role"]["AssumeRolePolicyDocument"])
@@ -112,11 +110,11 @@ def _check_access_role(kit: Kit) -> Outcome:
     attached = iam.list_attached_role_policies(RoleName=ACCESS_ROLE)["AttachedPolicies"]
     if accounts.ADMIN_POLICY not in {p["PolicyArn"] for p in attached}:
         return incorrect(
-            f"{ACCESS_ROLE} in {ORIGINAL_ACCOUNT_ID} has no AdministratorAccess attached "
+            f"{ACCESS_ROLE} in {original} has no AdministratorAccess attached "
             f"(attached: {', '.join(p['PolicyName'] for p in attached) or 'nothing'})"
         )
     return correct(
-        f"account {ORIGINAL_ACCOUNT_ID} joined by handshake, sits in {OU}, and the management "
+        f"account {original} joined by handshake, sits in {OU}, and the management "
         f"account can administer it through {ACCESS_ROLE}"
     )
 

@@ -15,14 +15,12 @@ from helpers.exercises.framework import (
     incorrect,
     not_attempted,
 )
+from helpers.exercises.state import seeded
 from helpers.kit import Kit
 from helpers.policy import Policies, Policy, Request, ResourcePolicy, evaluate
-from helpers.sandbox import ORIGINAL_ACCOUNT_ID, SEEDED_RESOURCES
 
-DEV, PROD = SEEDED_RESOURCES["dev"], SEEDED_RESOURCES["prod"]
 NEW_ROLE = "dev-reports"
 PORT = 8080
-PROD_OBJECT = f"arn:aws:s3:::{PROD['bucket']}/orders/2024-06.csv"
 
 
 def _group_ids(ec2) -> dict[str, str]:
@@ -34,33 +32,40 @@ def setup(kit: Kit) -> dict[str, Any]:
     """The seeded original account, plus two things done in a hurry: a new dev role as broad
     as the old ones (the prod bucket policy names only dev-app), and a rule that lets the
     dev load balancer reach the prod web tier, "just to test"."""
-    own = kit.outside(ORIGINAL_ACCOUNT_ID)
+    seed = seeded(kit)
+    facts = {"original": seed["original_account_id"], **seed["resources"]}
+    dev, prod = facts["dev"], facts["prod"]
+    own = kit.outside(facts["original"])
     iam = own.client("iam")
-    trust = iam.get_role(RoleName=DEV["role"])["Role"]["AssumeRolePolicyDocument"]
+    trust = iam.get_role(RoleName=dev["role"])["Role"]["AssumeRolePolicyDocument"]
     iam.create_role(
         RoleName=NEW_ROLE,
         AssumeRolePolicyDocument=json.dumps(trust),
         Tags=[{"Key": "env", "Value": "dev"}, {"Key": "owner", "Value": "data-team"}],
     )
-    broad = iam.get_role_policy(RoleName=DEV["role"], PolicyName="app-data")["PolicyDocument"]
+    broad = iam.get_role_policy(RoleName=dev["role"], PolicyName="app-data")["PolicyDocument"]
     iam.put_role_policy(RoleName=NEW_ROLE, PolicyName="app-data", PolicyDocument=json.dumps(broad))
     ec2 = own.client("ec2")
     ids = _group_ids(ec2)
     ec2.authorize_security_group_ingress(
-        GroupId=ids[PROD["security_groups"][1]],
+        GroupId=ids[prod["security_groups"][1]],
         IpPermissions=[
             {
                 "IpProtocol": "tcp",
                 "FromPort": PORT,
                 "ToPort": PORT,
-                "UserIdGroupPairs": [{"GroupId": ids[DEV["security_groups"][0]]}],
+                "UserIdGroupPairs": [{"GroupId": ids[dev["security_groups"][0]]}],
             }
         ],
     )
-    return {}
+    return facts
 
 
-def _reaches_prod_data(iam, bucket_policy: dict, role: str) -> bool:
+def _prod_object(facts: dict[str, Any]) -> str:
+    return f"arn:aws:s3:::{facts['prod']['bucket']}/orders/2024-06.csv"
+
+
+def _reaches_prod_data(iam, facts: dict[str, Any], bucket_policy: dict, role: str) -> bool:
     """Whether `role` may read a prod object, by the kit's evaluator over its policies, its
     tags (aws:PrincipalTag/...) and the prod bucket's policy."""
     names = iam.list_role_policies(RoleName=role)["PolicyNames"]
@@ -69,13 +74,14 @@ def _reaches_prod_data(iam, bucket_policy: dict, role: str) -> bool:
         for name in names
     )
     tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role)["Tags"]}
+    original = facts["original"]
     request = Request(
-        f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:role/{role}",
+        f"arn:aws:iam::{original}:role/{role}",
         "s3:GetObject",
-        PROD_OBJECT,
+        _prod_object(facts),
         context={f"aws:PrincipalTag/{key}": value for key, value in tags.items()},
     )
-    resource = ResourcePolicy("the prod bucket policy", bucket_policy, ORIGINAL_ACCOUNT_ID)
+    resource = ResourcePolicy("the prod bucket policy", bucket_policy, original)
     return evaluate(request, Policies(identity=identity, resource=resource)).allowed
 
 
@@ -93,12 +99,13 @@ def _sources(ec2, group_name: str) -> set[str]:
 
 
 def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
-    own = kit.outside(ORIGINAL_ACCOUNT_ID)
+    dev, prod, prod_object = facts["dev"], facts["prod"], _prod_object(facts)
+    own = kit.outside(facts["original"])
     iam, ec2 = own.client("iam"), own.client("ec2")
-    policy = json.loads(own.client("s3").get_bucket_policy(Bucket=PROD["bucket"])["Policy"])
-    dev_roles = [DEV["role"], NEW_ROLE]
-    leaks = [r for r in dev_roles if _reaches_prod_data(iam, policy, r)]
-    web, dev_alb = PROD["security_groups"][1], DEV["security_groups"][0]
+    policy = json.loads(own.client("s3").get_bucket_policy(Bucket=prod["bucket"])["Policy"])
+    dev_roles = [dev["role"], NEW_ROLE]
+    leaks = [r for r in dev_roles if _reaches_prod_data(iam, facts, policy, r)]
+    web, dev_alb = prod["security_groups"][1], dev["security_groups"][0]
     heard = _sources(ec2, web)
     if leaks == [NEW_ROLE] and dev_alb in heard and values.all_blank():
         return not_attempted(f"{NEW_ROLE} still reads prod's data and {web} still hears dev")
@@ -106,7 +113,7 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
         named = values.get("role_into_prod")
         why = (
             "is the one role the bucket policy's KeepDevOut statement already names"
-            if named == DEV["role"]
+            if named == dev["role"]
             else "is not the dev role that reaches prod's data"
         )
         return incorrect(
@@ -120,12 +127,12 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
             "from ...')"
         )
     if leaks:
-        return incorrect(f"{', '.join(leaks)} may still read {PROD_OBJECT}")
-    if not _reaches_prod_data(iam, policy, PROD["role"]):
-        return incorrect(f"{PROD['role']} may no longer read {PROD_OBJECT}: prod is locked out")
+        return incorrect(f"{', '.join(leaks)} may still read {prod_object}")
+    if not _reaches_prod_data(iam, facts, policy, prod["role"]):
+        return incorrect(f"{prod['role']} may no longer read {prod_object}: prod is locked out")
     if dev_alb in heard:
         return incorrect(f"{web} still accepts tcp {PORT} from {dev_alb}")
-    if PROD["security_groups"][0] not in heard:
+    if prod["security_groups"][0] not in heard:
         return incorrect(f"{web} no longer accepts its own load balancer: the shop is down")
     return correct(
         f"no dev role reads prod's data and {web} hears only prod's load balancer. Each new "

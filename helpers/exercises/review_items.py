@@ -15,35 +15,39 @@ from helpers.exercises.framework import (
     incorrect,
     not_attempted,
 )
-from helpers.exercises.state import organization_with_accounts
+from helpers.exercises.state import organization_with_accounts, seeded
 from helpers.kit import Kit
-from helpers.sandbox import ORIGINAL_ACCOUNT_ID, SEEDED_RESOURCES
 
-GROUP = SEEDED_RESOURCES["review"]["open_security_group"]
 DEFAULT = "EBS encryption by default"
 
 
 def setup(kit: Kit) -> dict[str, Any]:
     """Steps 01-02 with the original account invited: it brings the seeded review items."""
-    return organization_with_accounts(kit, invite=True)
+    seed = seeded(kit)
+    return organization_with_accounts(kit, invite=True) | {
+        "original": seed["original_account_id"],
+        "open_group": seed["resources"]["review"]["open_security_group"],
+    }
 
 
-def _names(kit: Kit) -> set[str]:
+def _names(kit: Kit, facts: dict[str, Any]) -> set[str]:
     """The open group's name, and its id while it exists."""
-    ec2 = kit.account(ORIGINAL_ACCOUNT_ID).client("ec2")
-    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [GROUP]}])
-    return {GROUP, *(g["GroupId"] for g in groups["SecurityGroups"])}
+    ec2 = kit.account(facts["original"]).client("ec2")
+    group = facts["open_group"]
+    groups = ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": [group]}])
+    return {group, *(g["GroupId"] for g in groups["SecurityGroups"])}
 
 
 def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     found = review.review(kit)
-    original = [f for f in found.findings if f.account.endswith(f"({ORIGINAL_ACCOUNT_ID})")]
+    in_original = f"({facts['original']})"
+    original = [f for f in found.findings if f.account.endswith(in_original)]
     network = [f for f in original if f.check == "network"]
     encryption = [f for f in original if f.resource == DEFAULT]
     if network and encryption and values.all_blank():
         return not_attempted(f"the review still reports {network[0].resource}")
     answer = values.get("open_group")
-    if answer not in _names(kit):
+    if answer not in _names(kit, facts):
         return incorrect(
             f"open_group is {answer!r}: give the name or id of the security group the "
             "'network' check reports"
@@ -52,7 +56,7 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
         return incorrect(f"the review still reports {network[0].resource}: {network[0].what}")
     if encryption:
         return incorrect(f"the original account's {DEFAULT} is still {encryption[0].what}")
-    left = len([f for f in found.findings if f.account.endswith(f"({ORIGINAL_ACCOUNT_ID})")])
+    left = len(original)
     return correct(
         f"no security group faces the world and every new volume of the original account "
         f"will be encrypted; {left} review item(s) remain there, each with its fix"

@@ -6,9 +6,23 @@ import json
 from typing import Any
 
 from helpers import accounts, organization
-from helpers.kit import Kit
+from helpers.kit import Kit, KitError
 
 SCP = "SERVICE_CONTROL_POLICY"
+
+
+def seeded(kit: Kit) -> dict[str, Any]:
+    """What the exercise's sandbox seeded: {"original_account_id": ..., "resources": {...}}
+    (the original account's buckets, roles, security groups and review items by env), read
+    from the sandbox itself, the one place that knows them."""
+    client = kit.target.sandbox_client
+    if client is None:
+        raise KitError(
+            "the exercises run against a sandbox",
+            resource=f"target {kit.target.name}",
+            next_step="start the exercise with helpers.exercises.start(name)",
+        )
+    return client.seeded()
 
 
 def organization_with_accounts(kit: Kit, invite: bool = False) -> dict[str, Any]:

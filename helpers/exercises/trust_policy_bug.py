@@ -14,10 +14,9 @@ from helpers.exercises.framework import (
     incorrect,
     not_attempted,
 )
-from helpers.exercises.state import organization_with_accounts, role_session_arn
+from helpers.exercises.state import organization_with_accounts, role_session_arn, seeded
 from helpers.kit import Kit
 from helpers.policy import explain_access
-from helpers.sandbox import ORIGINAL_ACCOUNT_ID
 
 READER, BUILDER = "report-reader", "report-builder"
 
@@ -35,6 +34,7 @@ def setup(kit: Kit) -> dict[str, Any]:
     """Steps 01-02; in dev the role report-builder, allowed to assume report-reader in prod;
     in prod report-reader, whose trust policy was copied from the original account's days."""
     facts = organization_with_accounts(kit)
+    original = seeded(kit)["original_account_id"]
     dev, prod = facts["accounts"]["dev"], facts["accounts"]["prod"]
     reader_arn = f"arn:aws:iam::{prod}:role/{READER}"
     builder = kit.account(dev).client("iam")
@@ -48,13 +48,13 @@ def setup(kit: Kit) -> dict[str, Any]:
     reader = kit.account(prod).client("iam")
     reader.create_role(
         RoleName=READER,
-        AssumeRolePolicyDocument=json.dumps(trust(f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:root")),
+        AssumeRolePolicyDocument=json.dumps(trust(f"arn:aws:iam::{original}:root")),
         Description="Reads the reports bucket; assumed by report-builder in dev",
     )
     reader.attach_role_policy(
         RoleName=READER, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
     )
-    return {**facts, "reader_arn": reader_arn}
+    return {**facts, "reader_arn": reader_arn, "original": original}
 
 
 def _principals(document: dict) -> list[str]:
@@ -81,10 +81,9 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     iam = kit.account(prod).client("iam")
     document = iam.get_role(RoleName=READER)["Role"]["AssumeRolePolicyDocument"]
     principals = _principals(document)
-    original = f"arn:aws:iam::{ORIGINAL_ACCOUNT_ID}:root"
-    if principals == [original] and values.all_blank():
+    if principals == [f"arn:aws:iam::{facts['original']}:root"] and values.all_blank():
         return not_attempted(f"{READER} still trusts the wrong account")
-    if values["wrong_account"] != ORIGINAL_ACCOUNT_ID:
+    if values["wrong_account"] != facts["original"]:
         return incorrect(
             f"wrong_account is {values.get('wrong_account')!r}: explain_access points at the "
             f"trust policy of {READER}; the account it names is the one to find"

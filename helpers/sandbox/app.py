@@ -32,7 +32,7 @@ from . import (  # noqa: F401
 )
 from .extensions import dispatch, reset_extensions
 from .request import parse_request, read_body
-from .seed import own_credentials
+from .seed import ORIGINAL_ACCOUNT_ID, SEEDED_RESOURCES, own_credentials
 from .settings import Settings
 
 Seeder = Callable[[], None]
@@ -106,6 +106,10 @@ class KitApp:
                 )
                 return _json({"message": message}, 404)
             return _json(credentials)
+        if path == "/_kit/seed" and method == "GET":
+            return _json(
+                {"original_account_id": ORIGINAL_ACCOUNT_ID, "resources": SEEDED_RESOURCES}
+            )
         if path == "/_kit/stats" and method == "GET":
             return _json(self._stats())
         if path == "/_kit/stats/reset" and method == "POST":
