@@ -6,7 +6,7 @@ from helpers import accounts, identity_center, organization, widgets
 from helpers.kit import open_step
 from helpers.sandbox import ORIGINAL_ACCOUNT_ID
 from helpers.widgets.access import _directory
-from helpers.widgets.try_as import _accounts, _principals
+from helpers.widgets.trials import _accounts, _principals
 from tests.conftest import requests_received
 
 

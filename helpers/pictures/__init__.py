@@ -28,8 +28,8 @@ from helpers.pictures.canvas import (
     Rect,
     text_width,
 )
-from helpers.pictures.graph import ARROW_BENDS, ARROW_HEAD, ROUTE_AROUND, Arrow, Box, graph
-from helpers.pictures.tree import (
+from helpers.pictures.graphs import ARROW_BENDS, ARROW_HEAD, ROUTE_AROUND, Arrow, Box, graph
+from helpers.pictures.trees import (
     STACK_FROM,
     STACK_GAP,
     STACK_INDENT,

@@ -16,10 +16,10 @@ from helpers.widgets.access import access_matrix, matrix
 from helpers.widgets.attempts import create_user, stop_trail
 from helpers.widgets.base import DENIALS, changed, html, problem
 from helpers.widgets.checks import predict, probe_as, question
-from helpers.widgets.cost_chart import cost_chart
-from helpers.widgets.region_guardrail import region_guardrail
+from helpers.widgets.costs import cost_chart
+from helpers.widgets.regions import region_guardrail
 from helpers.widgets.tree import organization_tree
-from helpers.widgets.try_as import OWN, TRIALS, Trial, try_as, try_one
+from helpers.widgets.trials import OWN, TRIALS, Trial, try_as, try_one
 
 __all__ = [
     "DENIALS",

@@ -13,7 +13,7 @@ from helpers.aws import error_code
 from helpers.kit import Kit, KitError
 from helpers.policy import explain_access
 from helpers.widgets.base import DENIALS, button, through
-from helpers.widgets.try_as import TRIALS
+from helpers.widgets.trials import TRIALS
 
 _MARKS = {quiz.RIGHT: "✅ Right", quiz.WRONG: "❌ Not quite", quiz.SKIPPED: "Not answered yet"}
 

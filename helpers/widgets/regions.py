@@ -10,7 +10,7 @@ import ipywidgets as w
 from helpers import guardrails
 from helpers.kit import Kit
 from helpers.widgets.base import button, changed, html, through
-from helpers.widgets.try_as import regions
+from helpers.widgets.trials import regions
 
 
 def region_guardrail(kit: Kit) -> w.VBox:
