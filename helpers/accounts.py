@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 from tqdm.auto import tqdm
 
+from helpers.aws import error_code, or_none, paginate
 from helpers.config import Account
 from helpers.kit import Kit, KitError
 from helpers.organization import child_accounts, child_ous, describe, root_id
@@ -30,8 +31,8 @@ def members(kit: Kit) -> dict[str, dict]:
     """The organization's accounts by id ({} while the organization is only planned)."""
     if describe(kit.management) is None:
         return {}
-    pages = kit.management.client("organizations").get_paginator("list_accounts").paginate()
-    return {a["Id"]: a for page in pages for a in page["Accounts"]}
+    orgs = kit.management.client("organizations")
+    return {a["Id"]: a for a in paginate(orgs, "list_accounts", "Accounts")}
 
 
 def state(account: dict) -> str:
@@ -52,9 +53,11 @@ def ensure_ous(kit: Kit) -> dict[str, str | None]:
         ids[path] = found.get(name)
         if ids[path]:
             kit.keep(f"OU {path}", ids[path])
-        elif kit.change("create", f"OU {path}"):
-            created = orgs.create_organizational_unit(ParentId=parent, Name=name)
-            ids[path] = created["OrganizationalUnit"]["Id"]
+        else:
+            kit.plan("create", f"OU {path}")
+            if kit.apply:
+                created = orgs.create_organizational_unit(ParentId=parent, Name=name)
+                ids[path] = created["OrganizationalUnit"]["Id"]
     return ids
 
 
@@ -77,12 +80,16 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
             closed.append(f"account {account.name} ({found['Id']}) is {state(found)}")
         elif found:
             kit.keep(f"account {account.name}", found["Id"])
-        elif kit.change("create", f"account {account.name}", account.email):
-            todo.append(account)
+        else:
+            kit.plan("create", f"account {account.name}", account.email)
+            if kit.apply:
+                todo.append(account)
     if closed:  # before any creation: nothing changes
         raise KitError(
             "; ".join(closed) + ": AWS never gives a closed account's email to a new account, "
-            "so give these accounts new emails in the config"
+            "so give these accounts new emails in the config",
+            resource="; ".join(closed),
+            next_step="give these accounts new emails in the config",
         )
     if not todo:
         return ids
@@ -92,6 +99,7 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
     running = {rid: name for rid, name in _in_progress(orgs).items() if name in by_name}
     waiting = [a for a in todo if a.name not in running.values()]
     failures: list[str] = []
+    codes: set[str] = set()
     with tqdm(total=len(todo), desc="accounts", unit="account") as progress:
         for name, status in create(orgs, waiting, running, Pacer(poll_seconds)):
             progress.update()
@@ -99,10 +107,16 @@ def ensure_accounts(kit: Kit, poll_seconds: float = 0.25) -> dict[str, str | Non
                 ids[name] = status["AccountId"]
             else:
                 reason = status.get("FailureReason", "UNKNOWN")
+                codes.add(reason)
                 advice = _advice(orgs, by_name[name], reason, status["Id"])
                 failures.append(f"account {name}: CreateAccount failed with {reason}: {advice}")
     if failures:
-        raise KitError("; ".join(failures))
+        raise KitError(
+            "; ".join(failures),
+            code=", ".join(sorted(codes)),
+            resource=", ".join(f"account {name}" for name in by_name if ids.get(name) is None),
+            next_step="follow each account's advice, then run step 02 again",
+        )
     return ids
 
 
@@ -116,10 +130,13 @@ def _advice(orgs, account: Account, reason: str, request_id: str) -> str:
 def _own_creation(orgs, account: Account, request_id: str) -> str | None:
     """Advice when another CreateAccount request of this organization is making the account:
     one for its name still in progress, or one that succeeded with its email."""
-    pages = orgs.get_paginator("list_create_account_status").paginate(
-        States=["IN_PROGRESS", "SUCCEEDED"]
+    statuses = paginate(
+        orgs,
+        "list_create_account_status",
+        "CreateAccountStatuses",
+        States=["IN_PROGRESS", "SUCCEEDED"],
     )
-    for status in (s for page in pages for s in page["CreateAccountStatuses"]):
+    for status in statuses:
         if status["Id"] == request_id or status["AccountName"] != account.name:
             continue
         if status["State"] == "IN_PROGRESS":
@@ -127,11 +144,12 @@ def _own_creation(orgs, account: Account, request_id: str) -> str | None:
                 f"the email is taken by request {status['Id']} for this account, still in "
                 "progress (another run of the kit?): wait until it finishes, then run again"
             )
-        try:
-            made = orgs.describe_account(AccountId=status["AccountId"])["Account"]
-        except orgs.exceptions.AccountNotFoundException:  # it left the organization since
+        made = or_none(
+            orgs.describe_account, "AccountNotFoundException", AccountId=status["AccountId"]
+        )
+        if made is None:  # it left the organization since
             continue
-        if made["Email"].lower() == account.email.lower():
+        if made["Account"]["Email"].lower() == account.email.lower():
             return (
                 f"the email is taken by this very account, {status['AccountId']}, which "
                 f"request {status['Id']} created meanwhile: run again and the kit finds it"
@@ -217,22 +235,22 @@ def create(
 
 
 def _in_progress(orgs) -> dict[str, str]:
-    pages = orgs.get_paginator("list_create_account_status").paginate(States=["IN_PROGRESS"])
-    return {s["Id"]: s["AccountName"] for page in pages for s in page["CreateAccountStatuses"]}
+    statuses = paginate(
+        orgs, "list_create_account_status", "CreateAccountStatuses", States=["IN_PROGRESS"]
+    )
+    return {s["Id"]: s["AccountName"] for s in statuses}
 
 
 def open_invitation(kit: Kit, account_id: str) -> dict | None:
     """The organization's open invitation to `account_id`, if any."""
-    pages = (
-        kit.management.client("organizations")
-        .get_paginator("list_handshakes_for_organization")
-        .paginate(Filter={"ActionType": "INVITE"})
+    orgs = kit.management.client("organizations")
+    handshakes = paginate(
+        orgs, "list_handshakes_for_organization", "Handshakes", Filter={"ActionType": "INVITE"}
     )
-    for page in pages:
-        for handshake in page["Handshakes"]:
-            parties = {(p["Type"], p["Id"]) for p in handshake["Parties"]}
-            if handshake["State"] in ("OPEN", "REQUESTED") and ("ACCOUNT", account_id) in parties:
-                return handshake
+    for handshake in handshakes:
+        parties = {(p["Type"], p["Id"]) for p in handshake["Parties"]}
+        if handshake["State"] in ("OPEN", "REQUESTED") and ("ACCOUNT", account_id) in parties:
+            return handshake
     return None
 
 
@@ -250,22 +268,24 @@ def ensure_invitations(kit: Kit) -> dict[str, str | None]:
         if ids[account.name]:
             kit.keep(resource, "member of the organization")
             continue
-        handshake = open_invitation(kit, account.id) if joined else None
-        if handshake is None and kit.change("invite", resource, "handshake to join"):
-            orgs = kit.management.client("organizations")
-            handshake = orgs.invite_account_to_organization(
-                Target={"Id": account.id, "Type": "ACCOUNT"},
-                Notes="Join the organization; your workloads stay where they are.",
-            )["Handshake"]
+        handshake: dict | None = open_invitation(kit, account.id) if joined else None
+        if handshake is None:
+            kit.plan("invite", resource, "handshake to join")
+            if kit.apply:
+                orgs = kit.management.client("organizations")
+                handshake = orgs.invite_account_to_organization(
+                    Target={"Id": account.id, "Type": "ACCOUNT"},
+                    Notes="Join the organization; your workloads stay where they are.",
+                )["Handshake"]
         own = kit.outside(account.id, account.profile)
         if own is None:
             kit.ask(
                 f"sign in to {resource}, open AWS Organizations > Invitations and accept the "
                 f"invitation, or set a profile with its credentials in the config and run again"
             )
-        elif kit.change(
-            "accept", f"invitation to {resource}", "with the account's own credentials"
-        ):
+            continue
+        kit.plan("accept", f"invitation to {resource}", "with the account's own credentials")
+        if kit.apply and handshake is not None:
             own.client("organizations").accept_handshake(HandshakeId=handshake["Id"])
             ids[account.name] = account.id
     return ids
@@ -291,7 +311,7 @@ def role_session(kit: Kit, account_id: str) -> KitSession | None:
     try:
         return kit.account(account_id)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "AccessDenied":
+        if error_code(error) != "AccessDenied":
             raise
     return None
 
@@ -318,37 +338,35 @@ def ensure_access_roles(kit: Kit) -> None:
             )
             continue
         iam = session.client("iam")
-        try:
-            role = iam.get_role(RoleName=ACCESS_ROLE)["Role"]
-        except iam.exceptions.NoSuchEntityException:
-            role = None
+        found = or_none(iam.get_role, "NoSuchEntity", RoleName=ACCESS_ROLE)
+        role = found["Role"] if found else None
         if role is None:
-            if kit.change("create", resource, "trusted by the management account"):
+            kit.plan("create", resource, "trusted by the management account")
+            if kit.apply:
                 iam.create_role(
                     RoleName=ACCESS_ROLE,
                     AssumeRolePolicyDocument=json.dumps(trust),
                     Description="Lets the organization's management account administer it",
                 )
         elif role["AssumeRolePolicyDocument"] != trust:
-            if kit.change("update", resource, "trust the management account only"):
+            kit.plan("update", resource, "trust the management account only")
+            if kit.apply:
                 iam.update_assume_role_policy(
                     RoleName=ACCESS_ROLE, PolicyDocument=json.dumps(trust)
                 )
-        attached = (
-            []
-            if role is None
-            else [
-                p["PolicyArn"]
-                for page in iam.get_paginator("list_attached_role_policies").paginate(
-                    RoleName=ACCESS_ROLE
-                )
-                for p in page["AttachedPolicies"]
-            ]
-        )
+        attached = [] if role is None else _attached(iam)
         if ADMIN_POLICY in attached:
             kit.keep(resource, "AdministratorAccess")
-        elif kit.change("attach", resource, "AdministratorAccess"):
+            continue
+        kit.plan("attach", resource, "AdministratorAccess")
+        if kit.apply:
             iam.attach_role_policy(RoleName=ACCESS_ROLE, PolicyArn=ADMIN_POLICY)
+
+
+def _attached(iam) -> list[str]:
+    """The ARNs of the managed policies attached to the access role."""
+    listed = paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=ACCESS_ROLE)
+    return [p["PolicyArn"] for p in listed]
 
 
 def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | None]) -> None:
@@ -363,7 +381,7 @@ def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | 
         account_id, target = ids.get(account.name), ous[account.ou]
         resource = f"account {account.name}"
         if account_id is None or target is None:
-            kit.change("move", resource, f"to {account.ou} once it exists")
+            kit.plan("move", resource, f"to {account.ou} once it exists")
             continue
         parent = (
             parents.get(account_id) or orgs.list_parents(ChildId=account_id)["Parents"][0]["Id"]

@@ -9,6 +9,7 @@ here, so it never cuts off the credentials it is using.
 from __future__ import annotations
 
 from helpers.accounts import role_session
+from helpers.aws import or_none
 from helpers.kit import Kit
 
 
@@ -20,24 +21,22 @@ def retire(kit: Kit, account_ids: dict[str, str | None]) -> None:
         account_id = kit.config.account(retired.account).id or account_ids.get(retired.account)
         session = role_session(kit, account_id) if account_id else None
         if session is None:
-            kit.change(
-                "retire", resource, "keys and console password, once the account's role works"
-            )
+            kit.plan("retire", resource, "keys and console password, once the account's role works")
             continue
         iam = session.client("iam")
-        try:
-            keys = iam.list_access_keys(UserName=retired.user)["AccessKeyMetadata"]
-        except iam.exceptions.NoSuchEntityException:
+        listed = or_none(iam.list_access_keys, "NoSuchEntity", UserName=retired.user)
+        if listed is None:
             kit.keep(resource, "no such user")
             continue
+        keys = listed["AccessKeyMetadata"]
         for key in keys:  # the key's id is not shown: it would end up in shared records
             created = f"{key['Status'].lower()}, created {key['CreateDate']:%Y-%m-%d}"
-            if kit.change("delete", f"access key of {resource}", created):
+            kit.plan("delete", f"access key of {resource}", created)
+            if kit.apply:
                 iam.delete_access_key(UserName=retired.user, AccessKeyId=key["AccessKeyId"])
-        try:
-            iam.get_login_profile(UserName=retired.user)
-            if kit.change("delete", f"console password of {resource}"):
+        if or_none(iam.get_login_profile, "NoSuchEntity", UserName=retired.user) is not None:
+            kit.plan("delete", f"console password of {resource}")
+            if kit.apply:
                 iam.delete_login_profile(UserName=retired.user)
-        except iam.exceptions.NoSuchEntityException:
-            if not keys:
-                kit.keep(resource, "no access key, no console password")
+        elif not keys:
+            kit.keep(resource, "no access key, no console password")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import boto3
 
+from helpers.aws import or_none, paginate
 from helpers.kit import Kit, KitError
 from helpers.pictures import Node, Picture, tree
 
@@ -11,10 +12,8 @@ from helpers.pictures import Node, Picture, tree
 def describe(session: boto3.Session) -> dict | None:
     """The organization this session's account belongs to, or None outside any."""
     orgs = session.client("organizations")
-    try:
-        return orgs.describe_organization()["Organization"]
-    except orgs.exceptions.AWSOrganizationsNotInUseException:
-        return None
+    found = or_none(orgs.describe_organization, "AWSOrganizationsNotInUseException")
+    return found["Organization"] if found else None
 
 
 def check_caller(kit: Kit) -> str:
@@ -24,7 +23,10 @@ def check_caller(kit: Kit) -> str:
     if account != expected:
         raise KitError(
             f"the credentials belong to account {account}, but management_account.id in the "
-            f"config is {expected}: use the management account's credentials or fix the config"
+            f"config is {expected}: use the management account's credentials or fix the config",
+            resource=f"account {account}",
+            next_step="use the management account's credentials, or correct "
+            "management_account.id in the config",
         )
     return account
 
@@ -37,17 +39,21 @@ def ensure_organization(kit: Kit) -> dict | None:
     account = check_caller(kit)
     org = describe(kit.management)
     if org is None:
-        if kit.change("create", "organization", f"all features, management account {account}"):
+        kit.plan("create", "organization", f"all features, management account {account}")
+        if kit.apply:
             orgs = kit.management.client("organizations")
             org = orgs.create_organization(FeatureSet="ALL")["Organization"]
         return org
     if org["MasterAccountId"] != account:
         raise KitError(
             f"account {account} is a member of organization {org['Id']}, whose management "
-            f"account is {org['MasterAccountId']}: the kit starts from a new, empty account"
+            f"account is {org['MasterAccountId']}: the kit starts from a new, empty account",
+            resource=f"organization {org['Id']}",
+            next_step="run the kit with the credentials of an account in no organization",
         )
     if org["FeatureSet"] != "ALL":
-        if kit.change("update", f"organization {org['Id']}", "enable all features"):
+        kit.plan("update", f"organization {org['Id']}", "enable all features")
+        if kit.apply:
             kit.management.client("organizations").enable_all_features()
         return org
     kit.keep(f"organization {org['Id']}", "all features")
@@ -61,14 +67,18 @@ def root_id(session: boto3.Session) -> str:
 
 def child_ous(session: boto3.Session, parent_id: str) -> list[dict]:
     """The OUs directly under a root or OU (each with Id and Name)."""
-    pages = session.client("organizations").get_paginator("list_organizational_units_for_parent")
-    return [ou for page in pages.paginate(ParentId=parent_id) for ou in page["OrganizationalUnits"]]
+    orgs = session.client("organizations")
+    return list(
+        paginate(
+            orgs, "list_organizational_units_for_parent", "OrganizationalUnits", ParentId=parent_id
+        )
+    )
 
 
 def child_accounts(session: boto3.Session, parent_id: str) -> list[dict]:
     """The accounts directly under a root or OU."""
-    pages = session.client("organizations").get_paginator("list_accounts_for_parent")
-    return [a for page in pages.paginate(ParentId=parent_id) for a in page["Accounts"]]
+    orgs = session.client("organizations")
+    return list(paginate(orgs, "list_accounts_for_parent", "Accounts", ParentId=parent_id))
 
 
 def placement(session: boto3.Session) -> list[tuple[str, str, list[dict]]]:

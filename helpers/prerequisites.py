@@ -61,5 +61,9 @@ def checked(kit: Kit) -> Kit:
     for need in NEEDS.get(number, ()) if kit.apply else ():
         missing = need.missing(kit)
         if missing:
-            raise KitError(f"step {number} needs {missing}: run step {need.step} first")
+            raise KitError(
+                f"step {number} needs {missing}: run step {need.step} first",
+                resource=missing,
+                next_step=f"run step {need.step} first",
+            )
     return kit

@@ -6,6 +6,7 @@ import json
 
 import boto3
 
+from helpers.aws import or_none, paginate
 from helpers.pictures import Arrow, Box, Picture, graph
 from helpers.tables import Table
 
@@ -17,21 +18,15 @@ def _env(tags: list[dict]) -> str:
 
 
 def _bucket_tags(s3, name: str) -> list[dict]:
-    try:
-        return s3.get_bucket_tagging(Bucket=name)["TagSet"]
-    except s3.exceptions.ClientError as error:
-        if error.response["Error"]["Code"] != "NoSuchTagSet":
-            raise
-        return []
+    found = or_none(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=name)
+    return found["TagSet"] if found else []
 
 
 def _bucket_denials(s3, name: str) -> list[dict]:
-    try:
-        policy = json.loads(s3.get_bucket_policy(Bucket=name)["Policy"])
-    except s3.exceptions.ClientError as error:
-        if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
-            raise
+    found = or_none(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=name)
+    if found is None:
         return []
+    policy = json.loads(found["Policy"])
     statements = policy["Statement"]
     return [
         s
@@ -49,16 +44,14 @@ def survey(session: boto3.Session) -> tuple[Table, Table]:
         resources.append(["S3 bucket", name, _env(_bucket_tags(s3, name))])
         for statement in _bucket_denials(s3, name):
             controls.append(["bucket policy", name, statement.get("Sid", "Deny statement")])
-    for page in iam.get_paginator("list_roles").paginate():
-        for role in page["Roles"]:
-            if role["Path"].startswith("/aws-service-role/"):
-                continue
-            tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
-            resources.append(["IAM role", role["RoleName"], _env(tags)])
+    for role in paginate(iam, "list_roles", "Roles"):
+        if role["Path"].startswith("/aws-service-role/"):
+            continue
+        tags = iam.list_role_tags(RoleName=role["RoleName"])["Tags"]
+        resources.append(["IAM role", role["RoleName"], _env(tags)])
     groups = [
         g
-        for page in ec2.get_paginator("describe_security_groups").paginate()
-        for g in page["SecurityGroups"]
+        for g in paginate(ec2, "describe_security_groups", "SecurityGroups")
         if g["GroupName"] != "default"
     ]
     names = {g["GroupId"]: g["GroupName"] for g in groups}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from helpers.aws import or_none
 from helpers.exercises.framework import (
     Definition,
     Outcome,
@@ -37,11 +38,7 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     accounts = facts["accounts"]
     prod = accounts["prod"]
     s3 = kit.account(prod).client("s3")
-    try:
-        s3.get_bucket_policy(Bucket=BUCKET)
-    except s3.exceptions.ClientError as error:
-        if error.response["Error"]["Code"] != "NoSuchBucketPolicy":
-            raise
+    if or_none(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=BUCKET) is None:
         if values.all_blank():
             return not_attempted(f"bucket {BUCKET} has no policy yet")
         return incorrect(f"bucket {BUCKET} in prod has no bucket policy: put_bucket_policy")

@@ -7,6 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from helpers.aws import error_code, paginate
 from helpers.exercises.framework import (
     Definition,
     Outcome,
@@ -37,8 +38,8 @@ def setup(kit: Kit) -> dict[str, Any]:
 
 def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     orgs = kit.management.client("organizations")
-    pages = orgs.get_paginator("list_policies").paginate(Filter="SERVICE_CONTROL_POLICY")
-    names = {p["Name"] for page in pages for p in page["Policies"]}
+    listed = paginate(orgs, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
+    names = {p["Name"] for p in listed}
     if NAME not in names:
         if values.all_blank() and names == {"FullAWSAccess"}:
             return not_attempted(f"there is no SCP {NAME} yet")
@@ -47,7 +48,7 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     try:
         return _check_effect(kit, facts, values)
     except ClientError as error:  # the explainer reads IAM in dev: an SCP may refuse even that
-        if error.response["Error"]["Code"] != "AccessDenied":
+        if error_code(error) != "AccessDenied":
             raise
         return incorrect(
             "dev may no longer create roles, nor even read IAM: the SCP denies more than "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from helpers import identity_center as ic
+from helpers.aws import paginate
 from helpers.exercises.framework import (
     Definition,
     Outcome,
@@ -36,8 +37,7 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
     instance: ic.Instance = facts["instance"]
     sso = kit.management.client("sso-admin")
     sets = {}
-    pages = sso.get_paginator("list_permission_sets").paginate(InstanceArn=instance.arn)
-    for arn in (a for page in pages for a in page["PermissionSets"]):
+    for arn in paginate(sso, "list_permission_sets", "PermissionSets", InstanceArn=instance.arn):
         described = sso.describe_permission_set(InstanceArn=instance.arn, PermissionSetArn=arn)
         sets[described["PermissionSet"]["Name"]] = described["PermissionSet"]
     if NAME not in sets:

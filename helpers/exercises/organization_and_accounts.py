@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helpers import organization
+from helpers import accounts, organization
 from helpers.exercises.framework import (
     Definition,
     Outcome,
@@ -46,8 +46,7 @@ def check(kit: Kit, facts: dict[str, Any], values: Values) -> Outcome:
         found = ", ".join(sorted(ous)) or "none"
         return incorrect(f"no OU named {OU!r} directly under the root (OUs there: {found})")
     ou_id = ous[OU]
-    pages = orgs.get_paginator("list_accounts").paginate()
-    by_email = {a["Email"].lower(): a for page in pages for a in page["Accounts"]}
+    by_email = {a["Email"].lower(): a for a in accounts.members(kit).values()}
     account = by_email.get(EMAIL)
     if account is None:
         waiting = orgs.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from helpers import accounts, organization
+from helpers.aws import paginate
 from helpers.kit import Kit, KitError
 
 SCP = "SERVICE_CONTROL_POLICY"
@@ -54,9 +55,10 @@ def enable_scps(kit: Kit) -> str:
 def attached_scps(kit: Kit, target_id: str) -> dict[str, dict]:
     """The SCPs attached to a root, OU or account: {name: {"Id":..., "Document": {...}}}."""
     orgs = kit.management.client("organizations")
-    pages = orgs.get_paginator("list_policies_for_target").paginate(TargetId=target_id, Filter=SCP)
     found = {}
-    for summary in (p for page in pages for p in page["Policies"]):
+    for summary in paginate(
+        orgs, "list_policies_for_target", "Policies", TargetId=target_id, Filter=SCP
+    ):
         content = orgs.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
         found[summary["Name"]] = {"Id": summary["Id"], "Document": json.loads(content)}
     return found

@@ -16,6 +16,7 @@ from tqdm.auto import tqdm
 
 from helpers import paths
 from helpers.accounts import members, state
+from helpers.aws import error_code, or_none, paginate
 from helpers.config import MANAGEMENT
 from helpers.identity_center import account_ids
 from helpers.kit import Kit
@@ -28,11 +29,6 @@ SCP = "SERVICE_CONTROL_POLICY"
 LIVE_PEERING = ("initiating-request", "pending-acceptance", "provisioning", "active")
 GONE = ("deleted", "deleting", "failed", "failing", "rejected", "rejecting")
 THREADS = 8  # member accounts read at once (each thread with its own session and clients)
-
-
-def _pages(client, operation: str, key: str, **params) -> list:
-    pages = client.get_paginator(operation).paginate(**params)
-    return [item for page in pages for item in page.get(key, [])]
 
 
 # --- the organization, read once ----------------------------------------------------------
@@ -102,10 +98,10 @@ def live(kit: Kit) -> Live:
             found.parents[account["Id"]] = parent
     if found.scp_enabled:
         attached: dict[str, list[Policy]] = {}
-        for summary in _pages(orgs, "list_policies", "Policies", Filter=SCP):
+        for summary in paginate(orgs, "list_policies", "Policies", Filter=SCP):
             content = orgs.describe_policy(PolicyId=summary["Id"])["Policy"]["Content"]
             policy = Policy(summary["Name"], content)
-            targets = _pages(orgs, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
+            targets = paginate(orgs, "list_targets_for_policy", "Targets", PolicyId=summary["Id"])
             for target in targets:
                 attached.setdefault(target["TargetId"], []).append(policy)
         found.scps = {target: tuple(policies) for target, policies in attached.items()}
@@ -212,12 +208,8 @@ def _policy_of(read: Callable[[], str | None]) -> dict | None:
 
 
 def _bucket_policy(s3, bucket: str) -> str | None:
-    try:
-        return s3.get_bucket_policy(Bucket=bucket)["Policy"]
-    except ClientError as error:
-        if error.response["Error"]["Code"] not in ("NoSuchBucketPolicy", "NoSuchBucket"):
-            raise
-        return None
+    found = or_none(s3.get_bucket_policy, "NoSuchBucketPolicy", "NoSuchBucket", Bucket=bucket)
+    return found["Policy"] if found else None
 
 
 def _resource_policies(session, regions: list[str]) -> Iterable[tuple[str, dict | None]]:
@@ -227,7 +219,7 @@ def _resource_policies(session, regions: list[str]) -> Iterable[tuple[str, dict 
         yield f"bucket {bucket}", _policy_of(lambda b=bucket: _bucket_policy(s3, b))
     for region in regions:
         sqs = session.client("sqs", region_name=region)
-        for url in _pages(sqs, "list_queues", "QueueUrls"):
+        for url in paginate(sqs, "list_queues", "QueueUrls"):
             attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
             text = attributes.get("Attributes", {}).get("Policy")
             yield f"queue {url.rsplit('/', 1)[-1]}", json.loads(text) if text else None
@@ -243,7 +235,7 @@ def _grants(scan: Scan, session, regions: list[str], allowed: Declared, found: L
                 sid = statement.get("Sid") or f"#{index + 1}"
                 names = ", ".join(found.name(w) if w.isdigit() else w for w in who)
                 scan.grants.append(f"{label} policy, statement {sid}, lets in {names}")
-    for role in _pages(session.client("iam"), "list_roles", "Roles"):
+    for role in paginate(session.client("iam"), "list_roles", "Roles"):
         trusted = allowed.trusted(own, role["RoleName"])
         for statement in _listed(role["AssumeRolePolicyDocument"].get("Statement", [])):
             who = [w for w in outsiders(statement, own) if w not in trusted]
@@ -255,7 +247,7 @@ def _grants(scan: Scan, session, regions: list[str], allowed: Declared, found: L
 def _network(scan: Scan, session, regions: list[str], found: Live) -> None:
     for region in regions:
         ec2 = session.client("ec2", region_name=region)
-        for peering in _pages(ec2, "describe_vpc_peering_connections", "VpcPeeringConnections"):
+        for peering in paginate(ec2, "describe_vpc_peering_connections", "VpcPeeringConnections"):
             sides = [peering[k].get("OwnerId") for k in ("RequesterVpcInfo", "AccepterVpcInfo")]
             if sides[0] != sides[1] and peering["Status"]["Code"] in LIVE_PEERING:
                 scan.network[peering["VpcPeeringConnectionId"]] = (
@@ -263,7 +255,7 @@ def _network(scan: Scan, session, regions: list[str], found: Live) -> None:
                     f"{found.name(sides[0])} and {found.name(sides[1])}"
                 )
         attachments = "TransitGatewayAttachments"
-        for attachment in _pages(ec2, "describe_transit_gateway_attachments", attachments):
+        for attachment in paginate(ec2, "describe_transit_gateway_attachments", attachments):
             if cross_account_attachment(attachment):
                 scan.network[attachment["TransitGatewayAttachmentId"]] = (
                     f"transit gateway attachment {attachment['TransitGatewayAttachmentId']} "
@@ -271,7 +263,7 @@ def _network(scan: Scan, session, regions: list[str], found: Live) -> None:
                     f"gateway of {found.name(attachment['TransitGatewayOwnerId'])}"
                 )
         ram = session.client("ram", region_name=region)
-        for share in _pages(ram, "get_resource_shares", "resourceShares", resourceOwner="SELF"):
+        for share in paginate(ram, "get_resource_shares", "resourceShares", resourceOwner="SELF"):
             if share["status"] == "ACTIVE":  # a share exists to cross an account boundary
                 scan.network[share["resourceShareArn"]] = (
                     f"RAM resource share {share['name']} ({region}) of {scan.name}"
@@ -280,13 +272,10 @@ def _network(scan: Scan, session, regions: list[str], found: Live) -> None:
 
 def _users(scan: Scan, session) -> None:
     iam = session.client("iam")
-    for user in _pages(iam, "list_users", "Users"):
+    for user in paginate(iam, "list_users", "Users"):
         name, ways = user["UserName"], []
-        try:
-            iam.get_login_profile(UserName=name)
+        if or_none(iam.get_login_profile, "NoSuchEntity", UserName=name) is not None:
             ways.append("a console password")
-        except iam.exceptions.NoSuchEntityException:
-            pass
         keys = iam.list_access_keys(UserName=name)["AccessKeyMetadata"]
         active = sum(k["Status"] == "Active" for k in keys)
         if active:
@@ -305,7 +294,7 @@ def _scan(kit: Kit, account_id: str, name: str, regions, allowed: Declared, foun
         _network(scan, session, regions, found)
         _users(scan, session)
     except ClientError as error:
-        if error.response["Error"]["Code"] not in ("AccessDenied", "AccessDeniedException"):
+        if error_code(error) not in ("AccessDenied", "AccessDeniedException"):
             raise
         scan.unreadable = error.response["Error"]["Message"]
     return scan

@@ -82,7 +82,11 @@ def probe_as(kit: Kit, account: str, who: str, action: str, region: str = "") ->
     def call() -> quiz.Answer:
         account_id = identity_center.account_ids(kit).get(account)
         if account_id is None:
-            raise KitError(f"account {account} does not exist yet: run step 02 first")
+            raise KitError(
+                f"account {account} does not exist yet: run step 02 first",
+                resource=f"account {account}",
+                next_step="run step 02 first",
+            )
         where = region or kit.config.home_region
         session = kit.account(account_id)
         caller = session.client("sts").get_caller_identity()["Arn"]
