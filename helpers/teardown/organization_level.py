@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from helpers import audit_trail, guardrails, identity_center, paths, stacksets
 from helpers.accounts import state
 from helpers.aws import or_none, paginate
@@ -185,24 +187,36 @@ def undo_identity_center(kit: Kit) -> None:
         )["AccountAssignmentDeletionStatus"],
         removals,
     )
-    for name, arn in directory.permission_sets.items():
-        if not arn:
-            continue
-        kit.plan("delete", f"permission set {name}")
-        if kit.apply:
-            sso.delete_permission_set(InstanceArn=instance.arn, PermissionSetArn=arn)
+    _delete_each(
+        kit,
+        "permission set",
+        directory.permission_sets,
+        lambda arn: sso.delete_permission_set(InstanceArn=instance.arn, PermissionSetArn=arn),
+    )
     if section.identity_source == "external":
         return
-    store = kit.management.client("identitystore")
-    for name, group_id in directory.groups.items():
-        if not group_id:
+    store, store_id = kit.management.client("identitystore"), instance.store_id
+    _delete_each(
+        kit,
+        "group",
+        directory.groups,
+        lambda group: store.delete_group(IdentityStoreId=store_id, GroupId=group),
+    )
+    _delete_each(
+        kit,
+        "user",
+        directory.users,
+        lambda user: store.delete_user(IdentityStoreId=store_id, UserId=user),
+    )
+
+
+def _delete_each(
+    kit: Kit, kind: str, ids: dict[str, str | None], delete: Callable[[str], object]
+) -> None:
+    """Plan the deletion of each of `ids` that exists; delete it when the kit applies."""
+    for name, found in ids.items():
+        if not found:
             continue
-        kit.plan("delete", f"group {name}")
+        kit.plan("delete", f"{kind} {name}")
         if kit.apply:
-            store.delete_group(IdentityStoreId=instance.store_id, GroupId=group_id)
-    for name, user_id in directory.users.items():
-        if not user_id:
-            continue
-        kit.plan("delete", f"user {name}")
-        if kit.apply:
-            store.delete_user(IdentityStoreId=instance.store_id, UserId=user_id)
+            delete(found)
