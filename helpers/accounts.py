@@ -388,7 +388,9 @@ def ensure_placement(kit: Kit, ids: dict[str, str | None], ous: dict[str, str | 
         )
         if parent == target:
             kit.keep(resource, f"in {account.ou}")
-        elif kit.change("move", resource, f"to {account.ou}"):
+            continue
+        kit.plan("move", resource, f"to {account.ou}")
+        if kit.apply:
             orgs.move_account(
                 AccountId=account_id, SourceParentId=parent, DestinationParentId=target
             )

@@ -108,11 +108,6 @@ class Kit:
         now is `kit.apply`: `kit.plan(...)` then `if kit.apply: <the call>`."""
         self.changes.append(Change(action, resource, detail))
 
-    def change(self, action: str, resource: str, detail: str = "") -> bool:
-        """`plan(...)`, then `apply`: being replaced by the two, kept until no caller is left."""
-        self.plan(action, resource, detail)
-        return self.apply
-
     def keep(self, resource: str, detail: str = "") -> None:
         """Record a resource that is already as the config wants it."""
         self.unchanged.append(Change("unchanged", resource, detail))

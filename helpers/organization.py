@@ -16,18 +16,26 @@ def describe(session: boto3.Session) -> dict | None:
     return found["Organization"] if found else None
 
 
+def check_management(
+    account: str, expected: str, who: str = "the credentials", fix: str = ""
+) -> None:
+    """The kit's one check that the caller is the config's management account: unless
+    `account` (sts:GetCallerIdentity's answer) is `expected`, refuse, naming both and the fix."""
+    if account == expected:
+        return
+    fix = fix or "use the management account's credentials, or correct management_account.id"
+    raise KitError(
+        f"{who} reach account {account}, but the config's management_account.id is "
+        f"{expected}: {fix}",
+        resource=f"account {account}",
+        next_step=fix,
+    )
+
+
 def check_caller(kit: Kit) -> str:
-    """Refuse to go on unless the credentials are the config's management account."""
+    """Refuse to go on unless the kit's management session is the config's management account."""
     account = kit.management.client("sts").get_caller_identity()["Account"]
-    expected = kit.config.management_account.id
-    if account != expected:
-        raise KitError(
-            f"the credentials belong to account {account}, but management_account.id in the "
-            f"config is {expected}: use the management account's credentials or fix the config",
-            resource=f"account {account}",
-            next_step="use the management account's credentials, or correct "
-            "management_account.id in the config",
-        )
+    check_management(account, kit.config.management_account.id)
     return account
 
 

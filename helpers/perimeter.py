@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape
 
 from helpers import organization
-from helpers.identity_center import account_ids
+from helpers.accounts import account_ids
 from helpers.kit import Kit
 from helpers.policy import (
     Policies,

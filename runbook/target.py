@@ -78,20 +78,20 @@ def check_account(
     target: str, expected: str, profile: str | None, region: str, endpoint_url: str
 ) -> None:
     """Refuse to go on unless the management session reaches the `expected` account."""
+    from helpers.kit import KitError
+    from helpers.organization import check_management
+
     account = caller_account(target, profile, region, endpoint_url)
-    if account == expected:
-        return
     if target == "sandbox":
-        raise RunbookError(
-            f"refusing to run: the sandbox's management account is {account}, but the config's "
-            f"management_account.id is {expected}; set management_account.id to {account} "
-            "(as runbook/org.example.yaml does) to run against the sandbox"
-        )
-    raise RunbookError(
-        f"refusing to run: profile {profile or '(default)'!r} reaches account {account}, "
-        f"but the config's management_account.id is {expected}; use the management "
-        "account's profile (--profile) or correct management_account.id"
-    )
+        who = "the sandbox's management credentials"
+        fix = f"set management_account.id to {account} (as runbook/org.example.yaml does)"
+    else:
+        who = f"the credentials of profile {profile or '(default)'!r}"
+        fix = "use the management account's profile (--profile) or correct management_account.id"
+    try:
+        check_management(account, expected, who, fix)
+    except KitError as error:
+        raise RunbookError(f"refusing to run: {error}") from None
 
 
 @contextmanager

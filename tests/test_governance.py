@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from helpers import accounts, governance, organization
+from helpers.accounts import account_ids
 from helpers.config import parse_config
-from helpers.identity_center import account_ids
 from helpers.kit import Kit, KitError
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID
 from helpers.stacksets import instances

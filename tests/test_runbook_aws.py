@@ -61,7 +61,8 @@ def test_another_account_is_refused_with_exit_2(tmp_path, endpoint, capsys, comm
     assert code == 2
     err = capsys.readouterr().err
     assert (
-        f"refusing to run: profile 'mgmt' reaches account {MOTO_ACCOUNT}, but the config's "
+        f"refusing to run: the credentials of profile 'mgmt' reach account {MOTO_ACCOUNT}, "
+        "but the config's "
         "management_account.id is 111122223333"
     ) in err
     assert not (tmp_path / "runs").exists()

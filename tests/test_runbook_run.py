@@ -239,7 +239,7 @@ def test_another_management_account_is_refused_on_the_sandbox_too(sandbox, tmp_p
     args = ["--config", str(tmp_path / "org.yaml"), "--endpoint", sandbox.url]
     assert cli.main(["run", *args, "--out", str(tmp_path / "runs")]) == 2
     assert (
-        "the sandbox's management account is 123456789012, but the config's "
+        "the sandbox's management credentials reach account 123456789012, but the config's "
         "management_account.id is 111122223333"
     ) in capsys.readouterr().err
     assert requests_received(sandbox.url) - before == 1  # sts:GetCallerIdentity, nothing else

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 from cfnlint.api import lint_file
 
 from helpers import stacksets
-from helpers.identity_center import account_ids
+from helpers.accounts import account_ids
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION
 from helpers.targets import ACCESS_ROLE
 from tests.test_paths import make_kit, writes

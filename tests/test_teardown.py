@@ -55,10 +55,10 @@ def build(url: str, run_dir: Path) -> None:
     """Steps 01-06 through their helpers, as the notebooks call them (no papermill)."""
     kit = build_accounts(url, run_dir)
     identity_center.ensure_identity_center(kit)
-    iam_users.retire(kit, identity_center.account_ids(kit))
+    iam_users.retire(kit, accounts.account_ids(kit))
     paths.ensure_demo_resources(kit)
     paths.ensure_paths(kit)
-    stacksets.ensure_baseline(kit, identity_center.account_ids(kit))
+    stacksets.ensure_baseline(kit, accounts.account_ids(kit))
     audit_trail.ensure_audit_trail(kit)
     plan = guardrails.prepare(kit)
     guardrails.validate(plan)
@@ -346,7 +346,7 @@ def test_a_plan_against_aws_after_step_03_asks_for_the_teams_own_way_in(
     url, out = sandbox_url, tmp_path / "runs"
     keys = kit_json(f"{url}/_kit/credentials/{ORIGINAL_ACCOUNT_ID}")
     kit = build_accounts(url, tmp_path)
-    iam_users.retire(kit, identity_center.account_ids(kit))
+    iam_users.retire(kit, accounts.account_ids(kit))
     profile = CONFIG.account("original").profile
     (tmp_path / "credentials").write_text(
         "[mgmt]\naws_access_key_id = testing\naws_secret_access_key = testing\n"

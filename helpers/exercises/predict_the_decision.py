@@ -136,7 +136,7 @@ def organization_policies() -> str:
 
 
 def _levels(levels: tuple[ScpLevel, ...]) -> str:
-    return " | ".join(f"{lvl.name}: {', '.join(x.name for x in lvl.policies)}" for lvl in levels)
+    return " | ".join(f"{lvl.label}: {', '.join(x.name for x in lvl.policies)}" for lvl in levels)
 
 
 def _session(account: str, role: str, name: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
+from helpers.accounts import account_ids
 from helpers.aws import paginate
-from helpers.identity_center import account_ids
 from helpers.kit import Kit
 from helpers.organization import describe
 from helpers.stacksets import ou_ids

@@ -15,10 +15,9 @@ from botocore.exceptions import ClientError
 from tqdm.auto import tqdm
 
 from helpers import paths
-from helpers.accounts import members, state
+from helpers.accounts import account_ids, members, state
 from helpers.aws import error_code, or_none, paginate
 from helpers.config import MANAGEMENT
-from helpers.identity_center import account_ids
 from helpers.kit import Kit
 from helpers.organization import child_accounts, child_ous, describe
 from helpers.policy import Policy, ScpLevel

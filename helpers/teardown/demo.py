@@ -6,13 +6,11 @@ from typing import TYPE_CHECKING
 
 from helpers import audit_trail, paths
 from helpers.aws import or_none, paginate
+from helpers.aws_names import NO_SUCH_QUEUE
 from helpers.kit import Kit
 
 if TYPE_CHECKING:
     from helpers.teardown.member_accounts import Accounts
-
-NO_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
-"""SQS's code for a queue that is not there (its query and its JSON protocol)."""
 
 
 def undo_demo_resources(kit: Kit, found: Accounts, where: audit_trail.Where | None) -> None:
@@ -31,7 +29,7 @@ def undo_demo_resources(kit: Kit, found: Accounts, where: audit_trail.Where | No
         label = f"{grant.resource.split(' (')[0]} (account {grant.path.provider.account}, demo)"
         if grant.kind == "queue":
             sqs = session.client("sqs", region_name=grant.region)
-            queue = or_none(sqs.get_queue_url, *NO_QUEUE, QueueName=grant.path.provider.queue)
+            queue = or_none(sqs.get_queue_url, *NO_SUCH_QUEUE, QueueName=grant.path.provider.queue)
             if queue is not None:
                 kit.plan("delete", label)
                 if kit.apply:

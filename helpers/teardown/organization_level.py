@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from helpers import audit_trail, guardrails, identity_center, paths, stacksets
-from helpers.accounts import state
+from helpers.accounts import account_ids, state
 from helpers.aws import or_none, paginate
 from helpers.kit import Kit
 from helpers.organization import describe
@@ -25,7 +25,7 @@ def undo_governance(kit: Kit) -> None:
     governance = kit.config.governance
     if governance is None:
         return
-    ids = identity_center.account_ids(kit)
+    ids = account_ids(kit)
     admin = ids.get(governance.guardduty.admin_account) if governance.guardduty else None
     for region in kit.config.allowed_regions if admin else []:
         guardduty = kit.management.client("guardduty", region_name=region)
@@ -63,14 +63,12 @@ def undo_guardrails(kit: Kit) -> None:
         if kit.apply:
             orgs.delete_policy(PolicyId=policy.id)
     teams = [p.name for p in found.values() if not p.kit_owned and p.name != FULL_ACCESS]
-    root = orgs.list_roots()["Roots"][0]
-    enabled = any(
-        t["Type"] == guardrails.SCP and t["Status"] == "ENABLED" for t in root["PolicyTypes"]
-    )
+    enabled = guardrails.scp_enabled(kit)
     if enabled and not teams:
         kit.plan("disable", "policy type SERVICE_CONTROL_POLICY on the root")
         if kit.apply:
-            orgs.disable_policy_type(RootId=root["Id"], PolicyType=guardrails.SCP)
+            root = orgs.list_roots()["Roots"][0]["Id"]
+            orgs.disable_policy_type(RootId=root, PolicyType=guardrails.SCP)
     elif enabled:
         kit.keep("policy type SERVICE_CONTROL_POLICY", f"kept for your SCPs {', '.join(teams)}")
 

@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as w
 
 from helpers import identity_center
+from helpers.accounts import account_ids
 from helpers.aws import paginate
 from helpers.kit import Kit, KitError
 from helpers.tables import Table
@@ -18,7 +19,7 @@ def _directory(kit: Kit) -> identity_center.Directory:
     and permission sets with their ids (None for those not there yet)."""
     config = identity_center.section(kit)
     instance = identity_center.find_instance(kit)
-    directory = identity_center.Directory(instance, accounts=identity_center.account_ids(kit))
+    directory = identity_center.Directory(instance, accounts=account_ids(kit))
     users, groups, sets = {}, {}, {}
     if instance is not None:
         store, sso = kit.management.client("identitystore"), kit.management.client("sso-admin")

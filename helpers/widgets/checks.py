@@ -8,7 +8,8 @@ from html import escape
 import ipywidgets as w
 from botocore.exceptions import ClientError
 
-from helpers import identity_center, quiz
+from helpers import quiz
+from helpers.accounts import account_ids
 from helpers.aws import error_code
 from helpers.kit import Kit, KitError
 from helpers.policy import explain_access
@@ -80,7 +81,7 @@ def probe_as(kit: Kit, account: str, who: str, action: str, region: str = "") ->
         raise ValueError(f"{action} {trial.note}: a prediction asks only read calls")
 
     def call() -> quiz.Answer:
-        account_id = identity_center.account_ids(kit).get(account)
+        account_id = account_ids(kit).get(account)
         if account_id is None:
             raise KitError(
                 f"account {account} does not exist yet: run step 02 first",
