@@ -1,12 +1,15 @@
-"""Shared fixtures: one real sandbox for the whole session, and clients that talk to it."""
+"""Shared fixtures: one real sandbox for the whole session, and clients that talk to it;
+the test tiers; the helpers every test file uses (make_kit, wait_until)."""
 
 from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import boto3
 import pytest
@@ -14,8 +17,8 @@ import yaml
 from botocore.client import BaseClient
 from botocore.config import Config
 
-from helpers.config import ConfigError
-from helpers.kit import REPO
+from helpers.config import ConfigError, parse_config
+from helpers.kit import REPO, Kit
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
 from helpers.targets import Target
 
@@ -26,6 +29,78 @@ SESSION_SETTINGS = {"create_account_seconds": 0.3, "account_quota": 10}
 
 ClientFactory = Callable[..., BaseClient]
 WORKSHOP_RUNS = REPO / "runs" / "lab"  # where open_step writes without a run_dir
+EXAMPLE = REPO / "runbook" / "org.example.yaml"
+T = TypeVar("T")
+
+
+# Tiers: each test gets one from the fixtures it uses (or keeps the one its module declares),
+# so a new test needs no marker. make test-fast runs the unit tier.
+TIERS = ("unit", "sandbox", "journey", "workshop")
+SANDBOX_FIXTURES = {"sandbox", "clean_sandbox", "aws", "kit"}
+
+
+def tier(item: pytest.Item) -> str:
+    fixtures = set(getattr(item, "fixturenames", ()))
+    if "lab" in fixtures or item.path.name.startswith("test_workshop_"):
+        return "workshop"
+    if "journey" in fixtures or item.path.name == "test_journey.py":
+        return "journey"
+    return "sandbox" if fixtures & SANDBOX_FIXTURES else "unit"
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects by them
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if not any(item.get_closest_marker(name) for name in TIERS):
+            item.add_marker(tier(item))
+
+
+# Helpers ---------------------------------------------------------------------------------
+
+
+def example() -> dict:
+    """The example config's data (runbook/org.example.yaml), a fresh copy each call."""
+    return yaml.safe_load(EXAMPLE.read_text())
+
+
+def make_kit(
+    where: Sandbox | str,
+    tmp_path: Path,
+    apply: bool = True,
+    *changes: Callable[[dict], object],
+    step: str = "00_test",
+    data: dict | None = None,
+) -> Kit:
+    """A kit of the example config (or `data`), each change applied to the data first,
+    against a sandbox (or its URL), writing into tmp_path."""
+    data = json.loads(json.dumps(data)) if data is not None else example()
+    for change in changes:
+        change(data)
+    config = parse_config(yaml.safe_dump(data, sort_keys=False))
+    url = where if isinstance(where, str) else where.url
+    return Kit(step, config, Target.sandbox(url, config.home_region), apply, tmp_path)
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str, every: float = 0.05) -> T:
+    """Poll `predicate` until it returns something true, and return that; fail the test
+    naming `what` if `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while not (result := predicate()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"waited {timeout} s for {what}; the last answer was {result!r}")
+        time.sleep(every)
+    return result
+
+
+def creation_settled(orgs: BaseClient, request_id: str, timeout: float = 10) -> dict:
+    """CreateAccount's status once it is no longer IN_PROGRESS (SUCCEEDED or FAILED)."""
+
+    def settled() -> dict | None:
+        status = orgs.describe_create_account_status(CreateAccountRequestId=request_id)
+        found = status["CreateAccountStatus"]
+        return found if found["State"] != "IN_PROGRESS" else None
+
+    return wait_until(settled, timeout, f"account creation {request_id} to finish")
 
 
 def _files(folder: Path) -> dict[Path, int]:

@@ -15,7 +15,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from pathlib import Path
 from jupyter_client import BlockingKernelClient
 
 from helpers.kit import REPO
+from tests.conftest import wait_until
 
 TOKEN = "org-kit-test-token"
 KIT_FOLDERS = ("helpers", "runbook", "notebooks", "templates", "policies")
@@ -97,11 +97,8 @@ class Lab:
 
 
 def _wait(what: str, process: subprocess.Popen, ready, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while not ready():
-        assert process.poll() is None, f"the lab launcher exited while waiting for {what}"
-        assert time.monotonic() < deadline, f"{what} did not come up in {seconds} s"
-        time.sleep(0.1)
+    wait_until(lambda: process.poll() is not None or ready(), seconds, f"{what} to come up")
+    assert process.poll() is None, f"the lab launcher exited while waiting for {what}"
 
 
 def _answers(url: str) -> bool:

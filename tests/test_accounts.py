@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
-import yaml
 
 from helpers import accounts, organization
-from helpers.config import parse_config
 from helpers.kit import Kit, KitError
 from helpers.targets import Target
-from tests.test_config import example
+from tests.conftest import make_kit as shared_make_kit
 
-
-def make_kit(sandbox, tmp_path, apply=True, change=None) -> Kit:
-    data = example()
-    if change:
-        change(data)
-    config = parse_config(yaml.safe_dump(data, sort_keys=False))
-    return Kit("02_test", config, Target.sandbox(sandbox.url, config.home_region), apply, tmp_path)
+make_kit = partial(shared_make_kit, step="02_test")
 
 
 def extra_accounts(n: int):
@@ -38,7 +31,7 @@ def writes(kit: Kit) -> int:
 
 def test_at_most_five_creations_are_in_flight(clean_sandbox, tmp_path):
     clean_sandbox.configure(create_account_seconds=0.4, account_quota=20)
-    kit = make_kit(clean_sandbox, tmp_path, change=extra_accounts(5))
+    kit = make_kit(clean_sandbox, tmp_path, True, extra_accounts(5))
     organization.ensure_organization(kit)
     observer = (
         Target.sandbox(clean_sandbox.url, "eu-central-1").management().client("organizations")
@@ -103,7 +96,7 @@ def test_an_invitation_without_the_accounts_credentials_waits_for_a_person(clean
     def stranger(data: dict) -> None:
         data["accounts"][3]["id"] = "999988887777"  # the sandbox holds no keys for it
 
-    kit = make_kit(clean_sandbox, tmp_path, change=stranger)
+    kit = make_kit(clean_sandbox, tmp_path, True, stranger)
     organization.ensure_organization(kit)
     invited = accounts.ensure_invitations(kit)
     assert invited == {"original": None}
@@ -111,7 +104,7 @@ def test_an_invitation_without_the_accounts_credentials_waits_for_a_person(clean
     assert "accept the invitation" in kit.todo[0]
     handshake = accounts.open_invitation(kit, "999988887777")
     assert handshake["State"] == "OPEN"
-    again = make_kit(clean_sandbox, tmp_path, change=stranger)
+    again = make_kit(clean_sandbox, tmp_path, True, stranger)
     accounts.ensure_invitations(again)
     assert writes(again) == 0  # the open invitation is found, not sent twice
 
@@ -120,7 +113,7 @@ def test_the_wrong_credentials_are_refused_before_any_write(clean_sandbox, tmp_p
     def other_management(data: dict) -> None:
         data["management_account"]["id"] = "210987654321"
 
-    kit = make_kit(clean_sandbox, tmp_path, change=other_management)
+    kit = make_kit(clean_sandbox, tmp_path, True, other_management)
     with pytest.raises(KitError, match="management_account.id"):
         organization.ensure_organization(kit)
     assert writes(kit) == 0

@@ -4,18 +4,18 @@ repair and merge behaviour against the in-process sandbox."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import partial
 
 import pytest
-import yaml
 
 from helpers import accounts, audit_trail, organization
-from helpers.config import parse_config
 from helpers.kit import Kit, KitError
 from helpers.policy import Policies, Request, ResourcePolicy, evaluate
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION
 from helpers.targets import ACCESS_ROLE, Target
+from tests.conftest import make_kit as shared_make_kit
 from tests.conftest import session_for
-from tests.test_config import example
 
 SERVICE = "cloudtrail.amazonaws.com"
 STEP = "05_audit_trail"
@@ -152,12 +152,12 @@ def test_the_step_changes_nothing_the_second_time(journey):
 # --- the helpers ------------------------------------------------------------------------------
 
 
-def make_kit(sandbox, tmp_path, apply: bool = True, **trail) -> Kit:
-    data = example()
-    data["trail"].update(trail)
-    config = parse_config(yaml.safe_dump(data, sort_keys=False))
-    target = Target.sandbox(sandbox.url, config.home_region)
-    return Kit(STEP, config, target, apply, tmp_path)
+make_kit = partial(shared_make_kit, step=STEP)
+
+
+def trail_with(**fields) -> Callable[[dict], None]:
+    """A change to the example's trail section."""
+    return lambda data: data["trail"].update(fields)
 
 
 def with_accounts(sandbox, tmp_path) -> None:
@@ -216,7 +216,7 @@ def test_drift_is_repaired_and_only_the_drift(clean_sandbox, tmp_path):
     cloudtrail = kit.management.client("cloudtrail")
     cloudtrail.update_trail(Name=where.arn, EnableLogFileValidation=False)
     cloudtrail.stop_logging(Name=where.arn)
-    repair = make_kit(clean_sandbox, tmp_path, retention_days=90)
+    repair = make_kit(clean_sandbox, tmp_path, True, trail_with(retention_days=90))
     audit_trail.ensure_audit_trail(repair)
     assert [(c.action, c.resource.split(": ")[-1]) for c in repair.changes] == [
         ("set", "lifecycle"),
@@ -233,7 +233,7 @@ def test_drift_is_repaired_and_only_the_drift(clean_sandbox, tmp_path):
 
 def test_a_pre_existing_bucket_policy_keeps_its_other_statements(clean_sandbox, tmp_path):
     with_accounts(clean_sandbox, tmp_path)
-    kit = make_kit(clean_sandbox, tmp_path, bucket_name="team-trail-logs")
+    kit = make_kit(clean_sandbox, tmp_path, True, trail_with(bucket_name="team-trail-logs"))
     where = audit_trail.locate(kit)
     s3 = kit.account(where.archive_id).client("s3")
     s3.create_bucket(
@@ -265,6 +265,6 @@ def test_a_bucket_name_taken_elsewhere_is_explained(clean_sandbox, tmp_path, aws
     aws("s3").create_bucket(
         Bucket="taken-name", CreateBucketConfiguration={"LocationConstraint": SANDBOX_REGION}
     )
-    kit = make_kit(clean_sandbox, tmp_path, bucket_name="taken-name")
+    kit = make_kit(clean_sandbox, tmp_path, True, trail_with(bucket_name="taken-name"))
     with pytest.raises(KitError, match="trail.bucket_name"):
         audit_trail.ensure_audit_trail(kit)

@@ -11,12 +11,7 @@ import pytest
 import yaml
 
 from helpers.config import ConfigError, OrgConfig, load_config, parse_config
-
-EXAMPLE = Path(__file__).parent.parent / "runbook" / "org.example.yaml"
-
-
-def example() -> dict:
-    return yaml.safe_load(EXAMPLE.read_text())
+from tests.conftest import EXAMPLE, example
 
 
 def errors_of(text: str) -> list[str]:

@@ -7,18 +7,15 @@ from __future__ import annotations
 import datetime
 import json
 import math
+from functools import partial
 
 import pytest
-import yaml
 
 from helpers import accounts, costs, organization
-from helpers.config import parse_config
-from helpers.kit import Kit
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID
 from helpers.sandbox.costs import PAGE_GROUPS
-from helpers.targets import Target
+from tests.conftest import make_kit as shared_make_kit
 from tests.conftest import session_for
-from tests.test_config import example
 
 STEP = "07_governance_and_costs"
 BY_ACCOUNT = [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}]
@@ -36,11 +33,7 @@ def test_the_period_is_whole_calendar_months_ending_with_this_one(months, today,
     assert costs.period(months, today) == expected
 
 
-def make_kit(sandbox, tmp_path, months: int = 3) -> Kit:
-    data = example()
-    data["costs"] = {"months": months}
-    config = parse_config(yaml.safe_dump(data, sort_keys=False))
-    return Kit(STEP, config, Target.sandbox(sandbox.url, config.home_region), True, tmp_path)
+make_kit = partial(shared_make_kit, step=STEP)
 
 
 @pytest.fixture
@@ -150,7 +143,7 @@ def test_bad_periods_are_refused_as_cost_explorer_does(clean_sandbox, aws):
 
 
 def test_the_helper_reads_every_page_and_writes_nothing(org, clean_sandbox, tmp_path):
-    kit = make_kit(clean_sandbox, tmp_path, months=2)
+    kit = make_kit(clean_sandbox, tmp_path, True, lambda data: data.update(costs={"months": 2}))
     spend = costs.cost_per_account(kit)
     calls = {o["operation"]: o["count"] for o in kit.recorder.operations()}
     assert kit.recorder.totals()["write"] == 0

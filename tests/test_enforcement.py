@@ -11,7 +11,6 @@ reference, "Error codes"), decoded by sts:DecodeAuthorizationMessage.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from helpers import scp_documents
 from helpers.policy import GLOBAL_SERVICES
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
 from helpers.targets import KitSession, Target
-from tests.conftest import SESSION_SETTINGS
+from tests.conftest import SESSION_SETTINGS, creation_settled
 
 DENIED_REGION, ALLOWED_REGION = "us-west-2", "eu-west-1"
 REGIONS_SCP = {
@@ -77,11 +76,7 @@ def build_org(sandbox: Sandbox) -> Org:
     ou = orgs.create_organizational_unit(ParentId=root, Name="Workloads")
     ou_id = ou["OrganizationalUnit"]["Id"]
     request = orgs.create_account(AccountName="dev", Email="dev@example.com")
-    status = request["CreateAccountStatus"]
-    while status["State"] == "IN_PROGRESS":
-        time.sleep(0.1)
-        status = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])
-        status = status["CreateAccountStatus"]
+    status = creation_settled(orgs, request["CreateAccountStatus"]["Id"])
     dev = status["AccountId"]
     orgs.move_account(AccountId=dev, SourceParentId=root, DestinationParentId=ou_id)
     policy = orgs.create_policy(
@@ -173,14 +168,18 @@ def test_a_rest_json_service_denies_with_access_denied_exception(org: Org) -> No
 
 
 def test_the_management_account_is_not_affected(org: Org) -> None:
-    create_bucket(org.management, DENIED_REGION, "management-west-2")
-    org.management.client("sqs", region_name=DENIED_REGION).list_queues()
+    bucket = create_bucket(org.management, DENIED_REGION, "management-west-2")
+    assert bucket["Location"].endswith("management-west-2")
+    queues = org.management.client("sqs", region_name=DENIED_REGION).list_queues()
+    assert queues["ResponseMetadata"]["HTTPStatusCode"] == 200
     ec2 = org.management.client("ec2", region_name=DENIED_REGION)
-    ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)
+    [instance] = ec2.run_instances(ImageId="ami-12345678", MinCount=1, MaxCount=1)["Instances"]
+    assert instance["Placement"]["AvailabilityZone"].startswith(DENIED_REGION)
 
 
 def test_an_account_outside_the_organization_is_not_affected(org: Org) -> None:
-    create_bucket(org.outside(), DENIED_REGION, "original-west-2")
+    bucket = create_bucket(org.outside(), DENIED_REGION, "original-west-2")
+    assert bucket["Location"].endswith("original-west-2")
 
 
 # sts:AssumeRole ------------------------------------------------------------------------

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from functools import partial
 
 import pytest
-import yaml
 
 from helpers import accounts, governance, organization
 from helpers.accounts import account_ids
-from helpers.config import parse_config
 from helpers.kit import Kit, KitError
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID
 from helpers.stacksets import instances
-from helpers.targets import Target
+from tests.conftest import make_kit as shared_make_kit
 from tests.test_config import example
 
 STEP = "07_governance_and_costs"
@@ -30,9 +29,7 @@ def governance_on(**guardduty) -> dict:
     return data
 
 
-def make_kit(sandbox, tmp_path, apply: bool = True, data: dict | None = None) -> Kit:
-    config = parse_config(yaml.safe_dump(data or governance_on(), sort_keys=False))
-    return Kit(STEP, config, Target.sandbox(sandbox.url, config.home_region), apply, tmp_path)
+make_kit = partial(shared_make_kit, step=STEP, data=governance_on())
 
 
 def run(kit: Kit) -> Kit:

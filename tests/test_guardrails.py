@@ -108,9 +108,11 @@ def test_an_iam_user_is_refused_with_the_scp_wording(journey, dev, tmp_path):
 
 def test_the_management_account_is_unaffected(journey):
     management = session_for(journey["url"])
-    management.client("sqs", region_name=DENIED_REGION).list_queues()
+    queues = management.client("sqs", region_name=DENIED_REGION).list_queues()
+    assert queues["ResponseMetadata"]["HTTPStatusCode"] == 200
     iam = management.client("iam")
-    iam.create_user(UserName="guardrail-check")
+    user = iam.create_user(UserName="guardrail-check")["User"]
+    assert user["Arn"].endswith(":user/guardrail-check")
     iam.delete_user(UserName="guardrail-check")  # the journey's organization as it was
 
 

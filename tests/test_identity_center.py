@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
-import yaml
 from botocore.stub import Stubber
 
 from helpers import identity_center as ic
-from helpers.config import parse_config
 from helpers.kit import Kit, KitError
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID
-from helpers.targets import Target
+from tests.conftest import make_kit as shared_make_kit
 from tests.conftest import requests_received
-from tests.test_config import example
 
 EXPECTED = {
     "alice": {"dev": ("AdministratorAccess",), "prod": ("ReadOnlyAccess",),
@@ -33,12 +32,7 @@ def only_management(data: dict) -> None:
     ]  # fmt: skip
 
 
-def make_kit(sandbox, tmp_path, apply=True, *changes) -> Kit:
-    data = example()
-    for change in changes:
-        change(data)
-    config = parse_config(yaml.safe_dump(data, sort_keys=False))
-    return Kit("03_test", config, Target.sandbox(sandbox.url, config.home_region), apply, tmp_path)
+make_kit = partial(shared_make_kit, step="03_test")
 
 
 def writes(kit: Kit) -> int:

@@ -5,29 +5,21 @@ policies keep their other statements, and a removed path loses exactly its grant
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from functools import partial
 
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 
 from helpers import paths, stacksets
 from helpers.accounts import account_ids
-from helpers.config import parse_config
 from helpers.kit import Kit
-from helpers.targets import Target
-from tests.test_config import example
+from tests.conftest import make_kit as shared_make_kit
 
 STEP = "04_test"
 BUCKET = "acme-prod-exports"
 
 
-def make_kit(url: str, tmp_path, apply: bool = True, change: Callable | None = None) -> Kit:
-    data = example()
-    if change:
-        change(data)
-    config = parse_config(yaml.safe_dump(data, sort_keys=False))
-    return Kit(STEP, config, Target.sandbox(url, config.home_region), apply, tmp_path)
+make_kit = partial(shared_make_kit, step=STEP)
 
 
 def writes(kit: Kit) -> int:
@@ -173,7 +165,7 @@ def test_removing_a_path_removes_exactly_its_grant(journey, tmp_path):
         Bucket=BUCKET, Policy=json.dumps({**before, "Statement": [*before["Statement"], unrelated]})
     )
     try:
-        pruned = make_kit(journey["url"], tmp_path, change=without_samples_and_migration)
+        pruned = make_kit(journey["url"], tmp_path, True, without_samples_and_migration)
         paths.ensure_paths(pruned)
         removed = sorted((c.action, c.resource) for c in pruned.changes)
         assert removed == [
@@ -198,7 +190,7 @@ def test_a_missing_resource_is_asked_for_not_created(journey, tmp_path):
     def queue_elsewhere(data: dict) -> None:
         data["cross_account"]["paths"][0]["provider"]["queue"] = "invoices"
 
-    kit = make_kit(journey["url"], tmp_path, change=queue_elsewhere)
+    kit = make_kit(journey["url"], tmp_path, True, queue_elsewhere)
     paths.ensure_paths(kit)
     assert writes(kit) == 0
     assert [t for t in kit.todo if t.startswith("create queue invoices (account prod)")]

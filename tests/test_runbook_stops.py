@@ -13,14 +13,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 
 from runbook import kept
-from tests.conftest import requests_received
+from tests.conftest import requests_received, wait_until
 from tests.test_runbook_run import notebooks
 
 STEP = "00_calls_forever"
@@ -49,11 +48,12 @@ def start_run(tmp_path: Path, url: str, *options: str) -> tuple[subprocess.Popen
         env={**os.environ, "KIT_TEST_MARKER": marker},
     )
     before = requests_received(url)
-    deadline = time.monotonic() + 60
-    while requests_received(url) < before + 3:  # the check, then the loop's calls
-        assert process.poll() is None, process.communicate()
-        assert time.monotonic() < deadline, "the step did not start its calls"
-        time.sleep(0.05)
+    wait_until(  # the check, then the loop's calls (or the run's early end)
+        lambda: process.poll() is not None or requests_received(url) >= before + 3,
+        60,
+        "the step to start its calls",
+    )
+    assert process.poll() is None, process.communicate()
     [run_dir] = [p for p in tmp_path.iterdir() if p.name not in ("notebooks",)]
     return process, marker, run_dir
 

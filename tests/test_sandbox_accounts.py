@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import boto3
 import pytest
@@ -11,8 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION
-
-WAIT = 0.35  # a little longer than the session's create_account_seconds
+from tests.conftest import creation_settled
 
 
 @pytest.fixture
@@ -41,8 +39,7 @@ def test_an_account_appears_only_once_its_creation_succeeded(org):
     assert [s["Id"] for s in listed] == [status["Id"]]
     assert [a["Id"] for a in org.list_accounts()["Accounts"]] == [MANAGEMENT_ACCOUNT_ID]
 
-    time.sleep(WAIT)
-    done = _status(org, status["Id"])
+    done = creation_settled(org, status["Id"])
     assert done["State"] == "SUCCEEDED" and done["CompletedTimestamp"] >= done["RequestedTimestamp"]
     accounts = {a["Id"]: a for a in org.list_accounts()["Accounts"]}
     assert accounts[done["AccountId"]]["JoinedMethod"] == "CREATED"
@@ -52,9 +49,7 @@ def test_an_account_appears_only_once_its_creation_succeeded(org):
 
 
 def test_the_access_role_trusts_the_management_account_with_administrator_access(org, sandbox, aws):
-    request_id = _create(org, "dev", "dev@acme.example")
-    time.sleep(WAIT)
-    account_id = _status(org, request_id)["AccountId"]
+    account_id = creation_settled(org, _create(org, "dev", "dev@acme.example"))["AccountId"]
     role_arn = f"arn:aws:iam::{account_id}:role/OrganizationAccountAccessRole"
     credentials = aws("sts").assume_role(RoleArn=role_arn, RoleSessionName="kit")["Credentials"]
     iam = boto3.session.Session().client(
@@ -86,10 +81,9 @@ def test_an_email_already_in_use_fails_the_creation(org):
         org, "master", org.describe_organization()["Organization"]["MasterAccountEmail"]
     )
     assert _status(org, twin)["State"] == "IN_PROGRESS"  # AWS reports failures later too
-    time.sleep(WAIT)
-    assert _status(org, first)["State"] == "SUCCEEDED"
+    assert creation_settled(org, first)["State"] == "SUCCEEDED"
     for request_id in (twin, management):
-        failed = _status(org, request_id)
+        failed = creation_settled(org, request_id)
         assert (failed["State"], failed["FailureReason"]) == ("FAILED", "EMAIL_ALREADY_EXISTS")
         assert "AccountId" not in failed
     assert len(org.list_accounts()["Accounts"]) == 2

@@ -3,14 +3,13 @@ and RemoveAccountFromOrganization (invited accounts only)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from botocore.exceptions import ClientError
 
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID
 from helpers.sandbox.closing import close_quota
 from helpers.sandbox.settings import Settings
+from tests.conftest import wait_until
 
 CLOSE_SECONDS = 0.3
 
@@ -28,8 +27,13 @@ def org(clean_sandbox, aws):
         Target={"Id": ORIGINAL_ACCOUNT_ID, "Type": "ACCOUNT"}
     )["Handshake"]
     aws("organizations", ORIGINAL_ACCOUNT_ID).accept_handshake(HandshakeId=handshake["Id"])
-    time.sleep(0.35)
-    client.list_accounts()  # the creations settle
+    wait_until(
+        lambda: (
+            not client.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]
+        ),
+        5,
+        "the creations to settle",
+    )
     yield client, org_id
     clean_sandbox.configure(
         close_account_seconds=defaults.close_account_seconds,
@@ -52,8 +56,11 @@ def test_closing_is_asynchronous_and_the_account_stays_listed_suspended(org, aws
     assert client.close_account(AccountId=dev)["ResponseMetadata"]["HTTPStatusCode"] == 200
     closing = client.describe_account(AccountId=dev)["Account"]
     assert (closing["State"], closing["Status"]) == ("PENDING_CLOSURE", "PENDING_CLOSURE")
-    time.sleep(CLOSE_SECONDS + 0.05)
-    closed = _accounts(client)["dev"]
+    closed = wait_until(
+        lambda: (dev := _accounts(client)["dev"])["State"] != "PENDING_CLOSURE" and dev,
+        5,
+        "the closing account to be suspended",
+    )
     assert (closed["State"], closed["Status"]) == ("SUSPENDED", "SUSPENDED")
     with pytest.raises(ClientError) as error:
         client.close_account(AccountId=dev)

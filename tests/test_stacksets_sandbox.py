@@ -4,7 +4,6 @@ never the management account), auto-deployment to accounts that join later, dele
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from botocore.exceptions import ClientError
 
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION
 from helpers.targets import ACCESS_ROLE, Target
+from tests.conftest import creation_settled
 
 TEMPLATE = (
     Path(__file__).resolve().parent.parent / "templates" / "baseline-roles.yaml"
@@ -43,12 +43,8 @@ class Org:
         """Create an account (asynchronously, as AWS does) and move it into `ou`."""
         request = self.orgs.create_account(AccountName=name, Email=f"{name}@acme.example")
         request_id = request["CreateAccountStatus"]["Id"]
-        while True:
-            status = self.orgs.describe_create_account_status(CreateAccountRequestId=request_id)
-            if status["CreateAccountStatus"]["State"] != "IN_PROGRESS":
-                break
-            time.sleep(0.1)
-        account_id = status["CreateAccountStatus"]["AccountId"]
+        status = creation_settled(self.orgs, request_id)
+        account_id = status["AccountId"]
         if ou:
             self.move(account_id, ou)
         return account_id

@@ -6,7 +6,6 @@ config says; keep the log archive unless told."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from helpers.sandbox.settings import Settings
 from helpers.targets import ACCESS_ROLE, Target
 from runbook.cli import main
 from runbook.execute import DEFAULT_CONFIG
-from tests.conftest import kit_json, requests_received, session_for
+from tests.conftest import kit_json, requests_received, session_for, wait_until
 
 CONFIG = load_config(DEFAULT_CONFIG)
 CREATED = [a.name for a in CONFIG.created_accounts()]
@@ -294,8 +293,13 @@ def test_what_the_kit_did_not_make_is_left_alone(sandbox_url, tmp_path):
     paths.ensure_paths(kit)
     orgs = session_for(url).client("organizations")
     orgs.create_account(AccountName="side-project", Email="side@example.com")  # by hand
-    while orgs.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]:
-        time.sleep(0.1)
+    wait_until(
+        lambda: (
+            not orgs.list_create_account_status(States=["IN_PROGRESS"])["CreateAccountStatuses"]
+        ),
+        10,
+        "the side project's creation",
+    )
     side_id = _created_id(url, "side-project")
     team = session_for(url, ORIGINAL_ACCOUNT_ID).client("s3")
     team.put_object(Bucket="acme-dev-data", Key="orders/1.json", Body=b"{}")  # the team's data

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from helpers import organization
 from helpers.kit import REPO, open_step
 from helpers.sandbox import ORIGINAL_ACCOUNT_ID
-from tests.conftest import kit_json
+from tests.conftest import kit_json, wait_until
 from tests.lab_server import TOKEN
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's wrapper script
@@ -105,9 +104,6 @@ def test_try_as_in_step_02_shows_an_explained_denial(lab, tmp_path):
             assert outside == []
             # kit.finish() writes into the lab's own runs/lab (a copy), not the repository's
             step = lab.repo / "runs" / "lab" / "02_accounts_and_ous" / "step.json"
-            deadline = time.monotonic() + 60
-            while not step.exists():
-                assert time.monotonic() < deadline, f"{step} was never written"
-                time.sleep(0.2)
+            wait_until(step.exists, 60, f"{step} to be written")
         finally:
             browser.close()
