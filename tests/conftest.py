@@ -17,6 +17,7 @@ import yaml
 from botocore.client import BaseClient
 from botocore.config import Config
 
+from helpers import accounts, organization
 from helpers.config import ConfigError, parse_config
 from helpers.kit import REPO, Kit
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
@@ -90,6 +91,14 @@ def wait_until(predicate: Callable[[], T], timeout: float, what: str, every: flo
             pytest.fail(f"waited {timeout} s for {what}; the last answer was {result!r}")
         time.sleep(every)
     return result
+
+
+def with_accounts(sandbox: Sandbox, kit: Kit) -> Kit:
+    """Steps 01 and 02 of the kit's config (the organization, its accounts created at once)."""
+    sandbox.configure(create_account_seconds=0)
+    organization.ensure_organization(kit)
+    accounts.ensure_accounts(kit)
+    return kit
 
 
 def creation_settled(orgs: BaseClient, request_id: str, timeout: float = 10) -> dict:

@@ -9,13 +9,13 @@ from functools import partial
 
 import pytest
 
-from helpers import accounts, audit_trail, organization
+from helpers import audit_trail, organization
 from helpers.kit import Kit, KitError
 from helpers.policy import Policies, Request, ResourcePolicy, evaluate
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, SANDBOX_REGION
 from helpers.targets import ACCESS_ROLE, Target
 from tests.conftest import make_kit as shared_make_kit
-from tests.conftest import session_for
+from tests.conftest import session_for, with_accounts
 
 SERVICE = "cloudtrail.amazonaws.com"
 STEP = "05_audit_trail"
@@ -160,14 +160,6 @@ def trail_with(**fields) -> Callable[[dict], None]:
     return lambda data: data["trail"].update(fields)
 
 
-def with_accounts(sandbox, tmp_path) -> None:
-    """Steps 01 and 02 for the created accounts (the invited one is left out)."""
-    sandbox.configure(create_account_seconds=0)
-    kit = make_kit(sandbox, tmp_path)
-    organization.ensure_organization(kit)
-    accounts.ensure_accounts(kit)
-
-
 def writes(kit: Kit) -> int:
     return kit.recorder.totals()["write"]
 
@@ -194,7 +186,7 @@ def test_applying_before_the_log_archive_account_exists_is_refused(clean_sandbox
 
 
 def test_plan_then_apply_then_nothing(clean_sandbox, tmp_path):
-    with_accounts(clean_sandbox, tmp_path)
+    with_accounts(clean_sandbox, make_kit(clean_sandbox, tmp_path))
     plan = make_kit(clean_sandbox, tmp_path, apply=False)
     audit_trail.ensure_audit_trail(plan)
     assert writes(plan) == 0 and len(plan.changes) == 9
@@ -210,7 +202,7 @@ def test_plan_then_apply_then_nothing(clean_sandbox, tmp_path):
 
 
 def test_drift_is_repaired_and_only_the_drift(clean_sandbox, tmp_path):
-    with_accounts(clean_sandbox, tmp_path)
+    with_accounts(clean_sandbox, make_kit(clean_sandbox, tmp_path))
     kit = make_kit(clean_sandbox, tmp_path)
     where = audit_trail.ensure_audit_trail(kit)
     cloudtrail = kit.management.client("cloudtrail")
@@ -232,7 +224,7 @@ def test_drift_is_repaired_and_only_the_drift(clean_sandbox, tmp_path):
 
 
 def test_a_pre_existing_bucket_policy_keeps_its_other_statements(clean_sandbox, tmp_path):
-    with_accounts(clean_sandbox, tmp_path)
+    with_accounts(clean_sandbox, make_kit(clean_sandbox, tmp_path))
     kit = make_kit(clean_sandbox, tmp_path, True, trail_with(bucket_name="team-trail-logs"))
     where = audit_trail.locate(kit)
     s3 = kit.account(where.archive_id).client("s3")
@@ -261,7 +253,7 @@ def test_a_pre_existing_bucket_policy_keeps_its_other_statements(clean_sandbox, 
 
 
 def test_a_bucket_name_taken_elsewhere_is_explained(clean_sandbox, tmp_path, aws):
-    with_accounts(clean_sandbox, tmp_path)
+    with_accounts(clean_sandbox, make_kit(clean_sandbox, tmp_path))
     aws("s3").create_bucket(
         Bucket="taken-name", CreateBucketConfiguration={"LocationConstraint": SANDBOX_REGION}
     )

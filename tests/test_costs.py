@@ -11,11 +11,11 @@ from functools import partial
 
 import pytest
 
-from helpers import accounts, costs, organization
+from helpers import accounts, costs
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID
 from helpers.sandbox.costs import PAGE_GROUPS
 from tests.conftest import make_kit as shared_make_kit
-from tests.conftest import session_for
+from tests.conftest import session_for, with_accounts
 
 STEP = "07_governance_and_costs"
 BY_ACCOUNT = [{"Type": "DIMENSION", "Key": "LINKED_ACCOUNT"}]
@@ -39,10 +39,7 @@ make_kit = partial(shared_make_kit, step=STEP)
 @pytest.fixture
 def org(clean_sandbox, tmp_path) -> dict[str, str]:
     """An organization with the example's created accounts: {name: id}."""
-    clean_sandbox.configure(create_account_seconds=0)
-    kit = make_kit(clean_sandbox, tmp_path)
-    organization.ensure_organization(kit)
-    accounts.ensure_accounts(kit)
+    kit = with_accounts(clean_sandbox, make_kit(clean_sandbox, tmp_path))
     return {a["Name"]: i for i, a in accounts.members(kit).items()}
 
 

@@ -232,11 +232,13 @@ def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     return {name: run.result() for name, run in runs.items()}
 
 
+@pytest.mark.journey  # every exercise run with papermill
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_the_untouched_learner_copy_is_not_attempted(outcomes, name) -> None:
     assert outcomes[name][0].startswith("not attempted yet: "), outcomes[name][0]
 
 
+@pytest.mark.journey  # every exercise run with papermill
 @pytest.mark.parametrize("name", list(EXERCISES))
 def test_the_solution_is_correct(outcomes, name) -> None:
     assert outcomes[name][1].startswith("correct: "), outcomes[name][1]
@@ -245,6 +247,7 @@ def test_the_solution_is_correct(outcomes, name) -> None:
 @pytest.mark.parametrize(
     ("name", "index"), [(name, i) for name in EXERCISES for i in range(len(WRONG.get(name, [])))]
 )
+@pytest.mark.journey  # every exercise run with papermill
 def test_a_planted_wrong_answer_is_incorrect_and_named(outcomes, name, index) -> None:
     text = outcomes[name][2 + index]
     assert text.startswith("incorrect: "), text

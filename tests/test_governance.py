@@ -9,12 +9,13 @@ from functools import partial
 
 import pytest
 
-from helpers import accounts, governance, organization
+from helpers import accounts, governance
 from helpers.accounts import account_ids
 from helpers.kit import Kit, KitError
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID
 from helpers.stacksets import instances
 from tests.conftest import make_kit as shared_make_kit
+from tests.conftest import with_accounts
 from tests.test_config import example
 
 STEP = "07_governance_and_costs"
@@ -39,11 +40,9 @@ def run(kit: Kit) -> Kit:
     return kit
 
 
-def with_accounts(sandbox, tmp_path) -> dict[str, str]:
-    sandbox.configure(create_account_seconds=0)
-    kit = make_kit(sandbox, tmp_path)
-    organization.ensure_organization(kit)
-    accounts.ensure_accounts(kit)
+def with_example_accounts(sandbox, tmp_path) -> dict[str, str]:
+    """Steps 01 and 02: the accounts' {name: id}."""
+    kit = with_accounts(sandbox, make_kit(sandbox, tmp_path))
     return {n: i for n, i in account_ids(kit).items() if i}
 
 
@@ -70,7 +69,7 @@ def test_plan_on_a_fresh_sandbox_writes_nothing_and_lists_the_changes(clean_sand
 
 
 def test_plan_then_apply_then_nothing(clean_sandbox, tmp_path):
-    with_accounts(clean_sandbox, tmp_path)
+    with_example_accounts(clean_sandbox, tmp_path)
     plan = run(make_kit(clean_sandbox, tmp_path, apply=False))
     assert writes(plan) == 0
     applied = run(make_kit(clean_sandbox, tmp_path))
@@ -82,7 +81,7 @@ def test_plan_then_apply_then_nothing(clean_sandbox, tmp_path):
 
 @pytest.fixture
 def governed(clean_sandbox, tmp_path) -> dict:
-    ids = with_accounts(clean_sandbox, tmp_path)
+    ids = with_example_accounts(clean_sandbox, tmp_path)
     kit = run(make_kit(clean_sandbox, tmp_path))
     return {"ids": ids, "kit": kit}
 
@@ -194,7 +193,7 @@ def test_another_delegated_administrator_is_explained_not_replaced(
 
 
 def test_off_by_choice_touches_nothing(clean_sandbox, tmp_path):
-    with_accounts(clean_sandbox, tmp_path)
+    with_example_accounts(clean_sandbox, tmp_path)
     kit = run(make_kit(clean_sandbox, tmp_path, data=example()))
     assert writes(kit) == 0
     assert kit.changes == []

@@ -5,6 +5,7 @@ runbook twice against it: the second run makes no write call.)"""
 from __future__ import annotations
 
 import boto3
+import pytest
 
 from runbook import cli, kept
 from tests.test_runbook_run import notebooks
@@ -22,6 +23,7 @@ def queues(sandbox: kept.KeptSandbox) -> list[str]:
     return [url.rsplit("/", 1)[1] for url in sqs.list_queues().get("QueueUrls", [])]
 
 
+@pytest.mark.journey  # runbook runs, end to end
 def test_runs_keep_one_sandbox_until_it_is_stopped(tmp_path, capsys):
     out = tmp_path / "runs"
     folder = notebooks(tmp_path / "notebooks", "00_writes_then_fails")  # creates a queue

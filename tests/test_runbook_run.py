@@ -288,6 +288,7 @@ def test_plan_takes_no_apply_flag():
     assert exit_.value.code == 2
 
 
+@pytest.mark.journey  # a runbook run, end to end
 def test_without_a_kept_sandbox_the_run_starts_one_and_stops_it(tmp_path):
     folder = notebooks(tmp_path / "notebooks", "00_single_account")
     summary = run(out=tmp_path, notebooks_dir=folder)

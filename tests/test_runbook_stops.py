@@ -90,6 +90,7 @@ def test_an_interrupted_run_leaves_its_record_and_no_kernel(sandbox, tmp_path, s
     assert processes_with(marker) == []
 
 
+@pytest.mark.journey  # a runbook run, end to end
 def test_a_frozen_endpoint_stops_the_step_naming_the_call_in_flight(box, tmp_path):
     process, marker, run_dir = start_run(tmp_path, box.url, "--step-timeout", "12")
     os.kill(box.pid, signal.SIGSTOP)  # the sandbox still accepts connections, never answers
