@@ -8,15 +8,14 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from botocore.exceptions import ClientError
 
 from helpers import accounts, guardrails, organization
-from helpers.config import parse_config
 from helpers.guardrails import GuardrailError, Scp
 from helpers.kit import Kit
 from helpers.sandbox import SANDBOX_REGION, Sandbox
 from helpers.targets import ACCESS_ROLE, Target
+from tests.conftest import make_kit
 
 SCP_DENY = "with an explicit deny in a service control policy"
 CONFIG = {
@@ -37,12 +36,12 @@ def deny(*actions: str) -> dict:
 
 
 def kit_for(sandbox: Sandbox, tmp_path: Path, apply: bool = True, **guardrails_section) -> Kit:
-    data = json.loads(json.dumps(CONFIG))
-    data["guardrails"].update(guardrails_section)
-    config = parse_config(yaml.safe_dump(data))
-    return Kit(
-        "06_guardrails", config, Target.sandbox(sandbox.url, SANDBOX_REGION), apply, tmp_path
-    )
+    """A kit of the small organization's config, its guardrails section updated."""
+
+    def section(data: dict) -> None:
+        data["guardrails"].update(guardrails_section)
+
+    return make_kit(sandbox, tmp_path, apply, section, step="06_guardrails", data=CONFIG)
 
 
 def custom(tmp_path: Path, name: str, document: dict, **more) -> dict:
