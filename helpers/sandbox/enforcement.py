@@ -140,7 +140,7 @@ def _bucket_permission(bucket: FakeBucket, action: str, resource: str) -> Permis
     return _moto_bucket_permission(bucket, action, resource)
 
 
-FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign]
+FakeBucket.get_permission = _bucket_permission  # type: ignore[method-assign, assignment]
 
 
 @handler("*", "*")
