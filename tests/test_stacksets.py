@@ -78,7 +78,7 @@ def test_an_account_that_joins_a_targeted_ou_gets_the_role_without_the_kit(clean
         for section in ("trail", "identity_center", "cross_account", "governance", "guardrails"):
             data.pop(section, None)
 
-    kit = make_kit(clean_sandbox.url, tmp_path, change=small)
+    kit = make_kit(clean_sandbox.url, tmp_path, True, small)
     parameters = {"AuditAccountId": org.dev_account, "AuditRoleName": AUDIT_ROLE}
     template = stacksets.template("baseline-roles.yaml")
     stacksets.ensure_stack_set(
@@ -90,7 +90,7 @@ def test_an_account_that_joins_a_targeted_ou_gets_the_role_without_the_kit(clean
     assert kit.recorder.totals() == calls
     assert org.has_role(newcomer)
     assert org.instances() == {org.dev_account, newcomer}
-    again = make_kit(clean_sandbox.url, tmp_path, change=small)
+    again = make_kit(clean_sandbox.url, tmp_path, True, small)
     stacksets.ensure_stack_set(
         again, "baseline", template, ["Workloads"], [SANDBOX_REGION], parameters
     )
@@ -101,7 +101,7 @@ def test_an_ou_dropped_from_the_targets_loses_its_stacks(journey, tmp_path):
     def workloads_only(data: dict) -> None:
         data["cross_account"]["baseline"]["ous"] = ["Workloads"]
 
-    narrowed = make_kit(journey["url"], tmp_path, change=workloads_only)
+    narrowed = make_kit(journey["url"], tmp_path, True, workloads_only)
     ids = account_ids(narrowed)
     try:
         stacksets.ensure_baseline(narrowed, ids)
