@@ -18,12 +18,12 @@ import pytest
 
 from helpers.kit import REPO
 
-# Comparisons of a target's name allowed outside helpers/targets.py, by file (lines move).
-# Until issue 15 point 4 lands: these branch on the sandbox and move to `kit.target.demo`.
-TARGET_NAME_EXCEPTIONS = {"helpers/paths.py", "helpers/teardown.py", "helpers/costs.py"}
-
 NOTEBOOKS = ("notebooks/*.ipynb", "exercises/source/*.ipynb", "tests/fixtures/**/*.ipynb")
-WIDGETS_IMPORT = re.compile(r"^\s*(import|from)\s+ipywidgets\b", re.MULTILINE)
+# What a notebook cell may not import, as the contracts say for modules: widgets come from
+# helpers.widgets, and the sandbox is known only behind the target.
+FORBIDDEN_IN_NOTEBOOKS = re.compile(
+    r"^\s*(import|from)\s+(ipywidgets|helpers\.sandbox)\b", re.MULTILINE
+)
 ASSERTING_CALLS = {"raises", "warns", "deprecated_call", "fail"}  # pytest's own checks
 
 
@@ -74,13 +74,13 @@ def notebooks_with_outputs(root: Path) -> list[str]:
     ]
 
 
-def notebooks_importing_widgets(root: Path) -> list[str]:
-    """Notebooks a cell of which imports ipywidgets (widgets come from helpers.widgets)."""
+def notebooks_importing_forbidden(root: Path) -> list[str]:
+    """Notebooks a cell of which imports ipywidgets or helpers.sandbox."""
     return [
         name
         for name, notebook in notebooks(root)
         if any(
-            WIDGETS_IMPORT.search("".join(cell["source"]))
+            FORBIDDEN_IN_NOTEBOOKS.search("".join(cell["source"]))
             for cell in notebook["cells"]
             if cell["cell_type"] == "code"
         )
@@ -170,8 +170,7 @@ def lint_imports(root: Path) -> subprocess.CompletedProcess:
 
 
 def test_only_the_target_module_compares_a_target_s_name() -> None:
-    found = {hit.split(":")[0] for hit in target_name_comparisons(REPO)}
-    assert found <= TARGET_NAME_EXCEPTIONS, sorted(found - TARGET_NAME_EXCEPTIONS)
+    assert target_name_comparisons(REPO) == []
 
 
 def test_committed_notebooks_have_no_outputs() -> None:
@@ -179,8 +178,8 @@ def test_committed_notebooks_have_no_outputs() -> None:
     assert notebooks_with_outputs(REPO) == []
 
 
-def test_no_notebook_cell_imports_ipywidgets() -> None:
-    assert notebooks_importing_widgets(REPO) == []
+def test_no_notebook_cell_imports_ipywidgets_or_the_sandbox() -> None:
+    assert notebooks_importing_forbidden(REPO) == []
 
 
 def test_every_test_asserts_something() -> None:
@@ -263,18 +262,23 @@ def test_the_target_name_check_fails_on_a_planted_comparison(tmp_path: Path) -> 
     }
 
 
-def test_the_notebook_checks_fail_on_a_planted_output_and_widget(tmp_path: Path) -> None:
+def test_the_notebook_checks_fail_on_a_planted_output_widget_and_sandbox(tmp_path: Path) -> None:
     root = copy_of_the_tree(tmp_path)
-    assert notebooks_with_outputs(root) == notebooks_importing_widgets(root) == []
-    path = sorted((root / "notebooks").glob("*.ipynb"))[0]
-    notebook = json.loads(path.read_text())
-    cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")
-    cell["execution_count"] = 1
-    cell["source"] = ["import ipywidgets as w\n", *cell["source"]]
-    path.write_text(json.dumps(notebook))
-    name = path.relative_to(root).as_posix()
-    assert notebooks_with_outputs(root) == [name]
-    assert notebooks_importing_widgets(root) == [name]
+    assert notebooks_with_outputs(root) == notebooks_importing_forbidden(root) == []
+    lesson = sorted((root / "notebooks").glob("*.ipynb"))[0]
+    exercise = sorted((root / "exercises" / "source").glob("*.ipynb"))[0]
+    for path, line, ran in (
+        (lesson, "import ipywidgets as w\n", True),
+        (exercise, "from helpers.sandbox import ORIGINAL_ACCOUNT_ID\n", False),
+    ):
+        notebook = json.loads(path.read_text())
+        cell = next(c for c in notebook["cells"] if c["cell_type"] == "code")
+        cell["execution_count"] = 1 if ran else None
+        cell["source"] = [line, *cell["source"]]
+        path.write_text(json.dumps(notebook))
+    names = [p.relative_to(root).as_posix() for p in (lesson, exercise)]
+    assert notebooks_with_outputs(root) == names[:1]
+    assert notebooks_importing_forbidden(root) == names
 
 
 def test_the_assert_scan_finds_a_test_that_checks_nothing(tmp_path: Path) -> None:
