@@ -25,8 +25,10 @@ runbook-fresh: $(STAMP)  ## the whole runbook from the sandbox's starting state 
 sandbox-stop: $(STAMP)  ## stop the kept sandbox
 	$(BIN)/python -m runbook sandbox --stop
 
-test: $(STAMP)  ## the test suite (pytest exit code 5, no tests, is a failure)
-	$(BIN)/python -m pytest
+# Two workers (pytest-xdist), each taking whole test files: a file's module fixtures are
+# built once, and each worker builds the session's journey once.
+test: $(STAMP)  ## the test suite, on two workers (pytest exit code 5, no tests, is a failure)
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP)  ## the unit tier only: no sandbox, no runbook, no browser (under a minute)
 	$(BIN)/python -m pytest -m unit
