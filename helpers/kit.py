@@ -19,6 +19,7 @@ from helpers.tables import Table
 from helpers.targets import ACCESS_ROLE, KitSession, Target, target_for
 
 REPO = Path(__file__).resolve().parent.parent
+WORKSHOP_RUNS = REPO / "runs" / "lab"  # where a step writes when no run_dir is given (the lab)
 
 
 class KitError(Exception):
@@ -166,7 +167,7 @@ def open_step(
     """Open a step from a notebook's parameters: load the config and connect to the target."""
     config = load_config(REPO / "notebooks" / config_path)
     where = target_for(target, config.home_region, endpoint_url, profile)
-    folder = Path(run_dir) if run_dir else REPO / "runs" / "lab"
+    folder = Path(run_dir) if run_dir else WORKSHOP_RUNS
     kit = Kit(step, config, where, apply, folder)
     _record_after_every_cell(kit)
     from helpers.prerequisites import checked  # it imports this module: not at the top

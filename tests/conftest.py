@@ -19,7 +19,7 @@ from botocore.config import Config
 
 from helpers import accounts, organization
 from helpers.config import ConfigError, parse_config
-from helpers.kit import REPO, Kit
+from helpers.kit import REPO, WORKSHOP_RUNS, Kit
 from helpers.sandbox import MANAGEMENT_ACCOUNT_ID, ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, Sandbox
 from helpers.targets import Target
 
@@ -29,7 +29,6 @@ os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 SESSION_SETTINGS = {"create_account_seconds": 0.3, "account_quota": 10}
 
 ClientFactory = Callable[..., BaseClient]
-WORKSHOP_RUNS = REPO / "runs" / "lab"  # where open_step writes without a run_dir
 EXAMPLE = REPO / "runbook" / "org.example.yaml"
 T = TypeVar("T")
 

@@ -12,7 +12,8 @@ import yaml
 
 from helpers import review
 from helpers.config import ConfigError, ReviewCheck, load_config, parse_config
-from helpers.kit import Kit
+from helpers.kit import WORKSHOP_RUNS, Kit
+from helpers.review.kept import FILE
 from helpers.sandbox import ORIGINAL_ACCOUNT_ID, SANDBOX_REGION, SEEDED_RESOURCES
 from helpers.targets import ACCESS_ROLE, Target
 from runbook.execute import DEFAULT_CONFIG
@@ -363,3 +364,50 @@ def test_checks_switched_off_are_not_run(journey, tmp_path):
     assert [r["key"] for r in review.scorecard_rows(kit)] == ["review-network"]
     assert review.checks_table(kit).rows[1] == ["network", "yes", review.CHECKS["network"].goal]
     assert review.checks_table(kit).rows[0][1] == "no"
+
+
+# --- the scorecard of the same run ------------------------------------------------------------
+
+REVIEW_ONLY = {"GetAccountAuthorizationDetails", "DescribeVolumes", "ListBackupPlans"}
+
+
+def test_the_runs_scorecard_takes_step_08s_review_and_reads_none_of_it_again(journey):
+    for summary, _ in journey["runs"]:
+        run = journey["out"] / summary["run_id"]
+        assert (run / STEP / FILE).is_file()
+        made = {
+            step: {
+                o["operation"]
+                for o in json.loads((run / step / "step.json").read_text())["calls"]["operations"]
+            }
+            for step in (STEP, "09_scorecard")
+        }
+        assert REVIEW_ONLY <= made[STEP]
+        assert not REVIEW_ONLY & made["09_scorecard"]
+
+
+def test_a_scorecard_beside_step_08s_review_makes_no_review_call(reviewed, journey, tmp_path):
+    kit, result, _ = reviewed
+    step_08 = Kit(STEP, CONFIG, kit.target, True, tmp_path)
+    review.keep(step_08, result)
+    scorecard = Kit("09_scorecard", CONFIG, kit.target, True, tmp_path)
+    before = requests_received(journey["url"])
+    rows = review.scorecard_rows(scorecard)
+    assert requests_received(journey["url"]) == before
+    assert rows == review.rows(scorecard, result)
+
+
+def test_without_step_08_in_the_folder_or_in_the_workshop_the_review_is_read_now(
+    reviewed, journey, tmp_path
+):
+    kit, result, _ = reviewed
+    lab_08 = Kit(STEP, CONFIG, kit.target, True, WORKSHOP_RUNS)
+    review.keep(lab_08, result)  # the workshop's folder gets nothing to go stale
+    assert not (WORKSHOP_RUNS / STEP / FILE).exists()
+    for folder in (tmp_path, WORKSHOP_RUNS):
+        scorecard = Kit("09_scorecard", CONFIG, kit.target, True, folder)
+        assert review.of_this_run(scorecard) is None
+        before = requests_received(journey["url"])
+        rows = review.scorecard_rows(scorecard)
+        assert requests_received(journey["url"]) > before
+        assert rows == review.rows(scorecard, result)

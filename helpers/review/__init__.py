@@ -22,11 +22,13 @@ AWS's (service-linked and Identity Center roles, default security groups).
 
 Modules: `model` (checks, items, settings), `scope` (one account's resources, read once),
 `iam`, `network`, `encryption` (volumes, buckets), `upkeep` (backup, tags, budget), `run`
-(the accounts and the checks in threads), `views` (tables and the scorecard's rows).
+(the accounts and the checks in threads), `views` (tables and the scorecard's rows), `kept`
+(step 08's review kept in its run folder, so the same run's scorecard does not read it again).
 """
 
 from helpers.review.encryption import check_buckets, check_volumes
 from helpers.review.iam import AWS_ROLE_PATHS, IAM_FIXES, PRINCIPALS, check_iam, risks
+from helpers.review.kept import keep, of_this_run
 from helpers.review.model import CHECKS, MET, REVIEW_ITEM, Check, Finding, Review, Settings
 from helpers.review.network import PORT_NAMES, WORLD, check_network, opened
 from helpers.review.run import DENIED, RUNS, THREADS, accounts, kit_buckets, kit_roles, review
@@ -80,8 +82,10 @@ __all__ = [
     "check_volumes",
     "checks_table",
     "findings_table",
+    "keep",
     "kit_buckets",
     "kit_roles",
+    "of_this_run",
     "opened",
     "review",
     "risks",

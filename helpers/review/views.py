@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from helpers.kit import Kit
+from helpers.review.kept import keep, of_this_run
 from helpers.review.model import CHECKS, MET, REVIEW_ITEM, Review
 from helpers.review.run import review
 from helpers.tables import Table
@@ -27,8 +28,10 @@ def findings_table(result: Review) -> Table:
 
 
 def show_review(kit: Kit) -> Review:
-    """Review every account, show the items found and count them; the review, for the summary."""
+    """Review every account, show the items found and count them; the review, for the summary
+    (and kept for this run's scorecard)."""
     result = review(kit)
+    keep(kit, result)
     kit.show("Review items", findings_table(result))
     print(f"{len(result.findings)} review item(s) in {len(result.accounts)} account(s)")
     return result
@@ -54,9 +57,9 @@ def rows(kit: Kit, result: Review) -> list[dict]:
 
 
 def scorecard_rows(kit: Kit) -> list[dict]:
-    """The review as scorecard rows, read now: each a dict with the scorecard Row's fields
-    (key, goal, status, evidence, fix); the status is ✅ or ⚠️, never ❌."""
-    return rows(kit, review(kit))
+    """The review as scorecard rows: step 08's of this run, else read now. Each a dict with
+    the scorecard Row's fields (key, goal, status, evidence, fix); ✅ or ⚠️, never ❌."""
+    return rows(kit, of_this_run(kit) or review(kit))
 
 
 def summary(kit: Kit, result: Review) -> Table:
