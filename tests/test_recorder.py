@@ -91,3 +91,18 @@ def test_the_recorder_knows_the_call_in_flight_and_the_last_one(sandbox):
     )
     assert recorder.in_flight() == []
     assert recorder.last.operation == "GetCallerIdentity"
+
+
+def test_clients_share_their_class_and_keep_their_own_credentials_and_records(sandbox):
+    """The client class is built once per service (helpers.targets); what differs per account
+    (credentials, the recorder's events) stays on each client."""
+    target = Target.sandbox(sandbox.url, "eu-central-1")
+    first, second = Recorder(), Recorder()
+    management = first.attach(target.management(), "123456789012")
+    other = second.attach(target.outside_account("444455556666", None), "444455556666")
+    mine, theirs = management.client("sts"), other.client("sts")
+    assert type(mine) is type(theirs) and mine is not theirs
+    assert type(management.client("iam")) is not type(mine)
+    assert mine.get_caller_identity()["Account"] == "123456789012"
+    assert theirs.get_caller_identity()["Account"] == "444455556666"
+    assert first.totals() == second.totals() == {"read": 1, "write": 0}
