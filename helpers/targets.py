@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 from botocore.client import ClientCreator
 from botocore.config import Config
+from botocore.model import ServiceModel
 
 from helpers.aws_names import ACCESS_ROLE
 
@@ -105,7 +106,7 @@ _client_classes: dict[tuple[str, str], type] = {}
 _create_client_class = ClientCreator._create_client_class
 
 
-def _client_class(self: ClientCreator, service_name: str, service_model: Any) -> type:
+def _client_class(self: ClientCreator, service_name: str, service_model: ServiceModel) -> type:
     """A service's client class, built once per process. botocore builds it again for every
     client (a method and a docstring per operation: ~13 ms for EC2), and the kit makes
     clients per account: at 1,000 accounts that was over a third of steps 08 and 09. The

@@ -25,9 +25,10 @@ def keep(kit: Kit, result: Review) -> None:
 
 
 def of_this_run(kit: Kit) -> Review | None:
-    """Step 08's review if it ran in this kit's run folder, else None (read it now)."""
+    """Step 08's review if it ran in this kit's run folder, else None (read it now); the
+    workshop's folder never holds one (`keep`)."""
     path = kit.run_dir / STEP / FILE
-    if kit.run_dir == WORKSHOP_RUNS or not path.is_file():
+    if not path.is_file():
         return None
     data = json.loads(path.read_text())
     return Review(data["accounts"], [Finding(**f) for f in data["findings"]])
